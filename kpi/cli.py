@@ -1,0 +1,110 @@
+"""`python -m kpi`: the command-line face of the engine (contract: shared/cli.md).
+
+Exit status 0 on success, 2 on a refused input or bad arguments, with the reason on
+stderr in Russian; never a traceback for a user's mistake.
+"""
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from kpi import importer, store, texts
+from kpi.kinds import KINDS
+
+REFUSED = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits with 2 too; keep its message short
+        self.print_usage(sys.stderr)
+        print(f"ошибка: {message}", file=sys.stderr)
+        sys.exit(REFUSED)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ожидалась дата ГГГГ-ММ-ДД, а не «{text}»") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m kpi", description="Показатели клиентского отдела и подбора.")
+    parser.add_argument("--db", help=f"файл базы DuckDB (по умолчанию $KPI_DB или {store.DEFAULT_DB})")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = commands.add_parser("import", help="загрузить выгрузки")
+    p.add_argument("--kind", choices=list(KINDS), help="вид выгрузки (иначе по заголовкам)")
+    p.add_argument("--as-of", type=_date, help="дата среза дебиторки или кандидатов")
+    p.add_argument("--strict", action="store_true",
+                   help="не сохранять файл, если в нём есть хоть одна ошибочная строка")
+    p.add_argument("files", nargs="+", type=Path)
+
+    p = commands.add_parser("imports", help="история загрузок")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("delete-import", help="удалить загрузку и её строки")
+    p.add_argument("import_id", type=int)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except store.StoreBusy as e:
+        print(str(e), file=sys.stderr)
+        return REFUSED
+
+
+def cmd_import(args) -> int:
+    status = 0
+    for path in args.files:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            print(texts.IMPORT_REFUSED.format(file=path, reason=e.strerror), file=sys.stderr)
+            status = REFUSED
+            continue
+        result = importer.inspect(data, path.name, kind=args.kind, as_of=args.as_of, db=args.db)
+        if isinstance(result, importer.Refusal):
+            print(texts.IMPORT_REFUSED.format(file=path, reason=result.reason), file=sys.stderr)
+            status = REFUSED
+            continue
+        if args.strict and result.problems:
+            reason = "\n".join(str(p) for p in result.problems)
+            print(texts.IMPORT_REFUSED.format(file=path, reason=reason), file=sys.stderr)
+            status = REFUSED
+            continue
+        stored = importer.commit(result, db=args.db)
+        print(texts.IMPORT_LINE.format(file=path, kind=stored.kind, period=stored.period_text,
+                                       stored=stored.rows_stored, refused=stored.rows_refused))
+        for problem in result.problems:
+            print(f"  {problem}")
+        for note in stored.notes:
+            print(f"  {note}")
+    return status
+
+
+def cmd_imports(args) -> int:
+    with store.reader(args.db) as con:
+        rows = store.list_imports(con)
+    if args.json:
+        print(json.dumps({"imports": rows}, ensure_ascii=False, default=str))
+        return 0
+    for r in rows:
+        period = r["as_of"] or f"{r['period_from']}..{r['period_to']}"
+        print(f"{r['id']:>4}  {r['imported_at']:%d.%m.%Y %H:%M}  {r['kind']:<11} {period}  "
+              f"{r['rows_stored']} стр. (отклонено {r['rows_refused']})  {r['file_name']}")
+    return 0
+
+
+def cmd_delete_import(args) -> int:
+    with store.connect(args.db) as con:
+        store.delete_import(con, args.import_id)
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}

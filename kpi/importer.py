@@ -1,0 +1,157 @@
+"""One uploaded file, from bytes to the store, in two steps: `inspect` then `commit`.
+
+`inspect` reads, recognises and validates without touching the store's data, so the page
+can show what a file was recognised as and what it would replace before the user
+confirms. `commit` stores exactly what was inspected, in one transaction.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from kpi import store, texts
+from kpi.reading import FileRefused, read_records
+from kpi.recognise import recognise
+from kpi.validate import Problem, typed_rows
+
+_AS_OF_TITLE = re.compile(
+    r"(?:на\s+дату|по\s+состоянию\s+на|дата\s+отч[её]та|на|as\s+of)\s*:?\s*"
+    r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_AS_OF_NAME = re.compile(r"(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})")
+SNAPSHOT_KINDS = ("receivables", "candidates")
+
+
+@dataclass
+class Inspection:
+    """What a file was recognised as and what storing it would do."""
+
+    file_name: str
+    sha256: str
+    kind: str
+    header_line: int
+    columns: dict[str, str]  # canonical column -> header in the file
+    months: list[dt.date]
+    as_of: dt.date | None
+    typed: object  # validate.Typed: the rows ready to store
+    problems: list[Problem]
+    refused_rows: int
+    totals_skipped: int
+    encoding: str
+    delimiter: str
+    replaces: list[store.Replaced] = field(default_factory=list)
+
+    @property
+    def rows_ok(self) -> int:
+        return self.typed.rows.num_rows
+
+    @property
+    def kind_title(self) -> str:
+        return texts.KIND_TITLES[self.kind]
+
+    @property
+    def period_text(self) -> str:
+        if self.kind == "receivables":
+            return texts.PERIOD_AS_OF.format(date=self.as_of.strftime("%d.%m.%Y"))
+        return ", ".join(month_name(m) for m in self.months)
+
+
+@dataclass
+class Refusal:
+    file_name: str
+    sha256: str
+    reason: str
+
+
+@dataclass
+class Stored:
+    file_name: str
+    import_id: int
+    kind: str
+    period_text: str
+    rows_stored: int
+    rows_refused: int
+    notes: list[str]
+
+
+def month_name(month: dt.date) -> str:
+    return f"{texts.MONTHS_NOMINATIVE[month.month - 1]} {month.year}"
+
+
+def inspect(data: bytes, file_name: str, *, kind: str | None = None,
+            as_of: dt.date | None = None, db=None) -> Inspection | Refusal:
+    """Read and validate a file; never changes the store."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        records = read_records(data)
+        layout = recognise(records, kind)
+        if layout.kind.name in SNAPSHOT_KINDS and as_of is None:
+            as_of = _as_of_from(layout.title_lines, file_name)
+            if as_of is None and layout.kind.name == "receivables":
+                raise FileRefused(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES["receivables"]))
+            as_of = as_of or dt.date.today()
+        typed = typed_rows(layout, as_of if layout.kind.name in SNAPSHOT_KINDS else None)
+        if typed.rows.num_rows == 0:
+            raise FileRefused(texts.ALL_ROWS_BAD.format(refused=typed.refused_lines) + "\n"
+                              + "\n".join(str(p) for p in typed.problems[:20]))
+    except FileRefused as e:
+        return Refusal(file_name, sha, str(e))
+    inspection = Inspection(
+        file_name=file_name, sha256=sha, kind=layout.kind.name, header_line=layout.header_line,
+        columns=layout.headers, months=typed.months,
+        as_of=as_of if layout.kind.name in SNAPSHOT_KINDS else None, typed=typed,
+        problems=typed.problems, refused_rows=typed.refused_lines,
+        totals_skipped=layout.totals_skipped, encoding=records.encoding,
+        delimiter=records.delimiter)
+    with store.reader(db) as con:
+        inspection.replaces = store.overlapping(con, inspection.kind, inspection.months,
+                                                inspection.as_of, sha)
+    return inspection
+
+
+def commit(inspection: Inspection, db=None) -> Stored:
+    notes = []
+    if inspection.totals_skipped:
+        notes.append(texts.TOTALS_SKIPPED.format(n=inspection.totals_skipped))
+    if inspection.refused_rows:
+        notes.append(texts.BAD_ROWS_POLICY)
+    with store.connect(db) as con:
+        import_id, replaced = store.save_import(
+            con, kind=inspection.kind, rows=inspection.typed.rows,
+            file_name=inspection.file_name, sha256=inspection.sha256,
+            months=inspection.months, as_of=inspection.as_of,
+            refused=inspection.refused_rows, note="; ".join(notes))
+    notes += replacement_notes(inspection.kind, replaced, inspection.period_text)
+    return Stored(inspection.file_name, import_id, inspection.kind, inspection.period_text,
+                  inspection.rows_ok, inspection.refused_rows, notes)
+
+
+def replacement_notes(kind, replaced: list[store.Replaced], period_text: str) -> list[str]:
+    notes = []
+    same = [r for r in replaced if r.same_file]
+    if same:
+        notes.append(texts.SAME_FILE.format(
+            id=same[0].import_id, when=same[0].imported_at.strftime("%d.%m.%Y %H:%M")))
+    others = [r for r in replaced if not r.same_file]
+    if others:
+        notes.append(texts.REPLACED.format(
+            period=period_text, ids=", ".join(str(r.import_id) for r in others)))
+    return notes
+
+
+def _as_of_from(title_lines: list[str], file_name: str) -> dt.date | None:
+    for line in title_lines:
+        match = _AS_OF_TITLE.search(line)
+        if match:
+            return _date(match.group(1))
+    match = _AS_OF_NAME.search(file_name)
+    return _date(match.group(1)) if match else None
+
+
+def _date(text: str) -> dt.date | None:
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    return None

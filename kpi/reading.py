@@ -1,0 +1,149 @@
+"""Bytes of an uploaded export -> rows of text cells, each with its physical line number.
+
+Knows nothing about export kinds. Its job is the container: Excel or text, the encoding
+(never guessed into mojibake), the delimiter, quoting with line breaks inside quotes.
+Line numbers are those a user sees in Excel or Notepad, so a refused row can be found.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+from kpi import texts
+
+
+class FileRefused(Exception):
+    """The whole file cannot be taken; the message says why, in Russian, for the user."""
+
+
+@dataclass
+class Records:
+    rows: list[tuple[int, list[str]]]  # (physical line or Excel row, cells as text)
+    encoding: str  # "xlsx" for Excel books
+    delimiter: str = ""
+
+
+_SIGNATURES = (
+    (b"\x89PNG", "изображение PNG"),
+    (b"\xff\xd8\xff", "изображение JPEG"),
+    (b"GIF8", "изображение GIF"),
+    (b"%PDF", "документ PDF"),
+    (b"Rar!", "архив RAR"),
+    (b"7z\xbc\xaf", "архив 7z"),
+    (b"\x1f\x8b", "архив gzip"),
+)
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"  # old .xls (and .doc: the Excel reader tells them apart)
+
+
+def read_records(data: bytes) -> Records:
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise FileRefused(texts.EMPTY_FILE)
+    for magic, what in _SIGNATURES:
+        if data.startswith(magic):
+            raise FileRefused(texts.NOT_A_TABLE.format(what=what))
+    if data.startswith(_ZIP) or data.startswith(_OLE):
+        return _read_excel(data)
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text)
+    return Records(_split(text, delimiter), encoding, delimiter)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode by BOM, then strict UTF-8, then Windows-1251 (1C's default)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16"), "utf-16"
+    sample = data[:4000]
+    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM: every other byte 0
+        encoding = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+        return _strict(data, encoding), encoding
+    if b"\x00" in sample:
+        raise FileRefused(texts.NOT_A_TABLE.format(what="двоичный файл"))
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = _strict(data, "cp1251")
+    _refuse_control_bytes(text)
+    return text, "cp1251"
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        bad = data[e.start : e.end + 2].hex(" ")
+        raise FileRefused(texts.BAD_BYTES.format(line=line, bytes=bad)) from None
+
+
+def _refuse_control_bytes(text: str) -> None:
+    """cp1251 maps almost every byte to a letter, so binary junk decodes 'successfully'.
+    Control characters other than tab and line ends never occur in a real export."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        for ch in line:
+            if ord(ch) < 32 and ch not in "\t\r":
+                raise FileRefused(texts.BAD_BYTES.format(line=number, bytes=f"{ord(ch):02x}"))
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most lines of the head into the same number (> 1) of cells."""
+    head = "\n".join(text.splitlines()[:60])
+    best, best_score = ";", 0
+    for delimiter in (";", "\t", ","):
+        widths = Counter(len(cells) for _, cells in _split(head, delimiter) if len(cells) > 1)
+        if widths:
+            width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
+            score = count * 1000 + width
+            if score > best_score:
+                best, best_score = delimiter, score
+    return best
+
+
+def _split(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Rows with the physical line each starts on; quoted line breaks stay inside a cell."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                        skipinitialspace=False, strict=False)
+    rows, line = [], 1
+    try:
+        for cells in reader:
+            rows.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as e:  # a NUL or a field over the size limit
+        raise FileRefused(texts.BAD_BYTES.format(line=line, bytes=str(e))) from None
+    return rows
+
+
+def _read_excel(data: bytes) -> Records:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+    except Exception as e:  # calamine raises its own error types for every broken container
+        raise FileRefused(texts.BROKEN_EXCEL.format(error=e)) from None
+    # The first sheet with a table on it: 1C sometimes puts a cover sheet first.
+    for sheet in sheets:
+        rows = [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(sheet)]
+        if sum(1 for _, cells in rows if sum(1 for c in cells if c) > 1) >= 2:
+            return Records(rows, "xlsx")
+    raise FileRefused(texts.EXCEL_EMPTY)
+
+
+def _cell_text(value) -> str:
+    """Excel cells as the text the CSV path would give; numbers keep a dot decimal."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return str(value)

@@ -1,0 +1,123 @@
+"""Find the header row and the export kind from the headers a file carries.
+
+1C reports put title lines above the header and a totals row below the data; CRMs add
+dozens of columns we do not need. The header is the row (among the first 40) whose cells
+name the most columns of a kind that has all its required columns.
+"""
+
+import re
+from dataclasses import dataclass
+
+from kpi import texts
+from kpi.kinds import KINDS, Kind, header_key
+from kpi.reading import FileRefused, Records
+
+_HEADER_SCAN_ROWS = 40
+_TOTALS = re.compile(r"^(итог|всего|total)", re.IGNORECASE)
+_SYNONYMS = {
+    kind.name: {col.name: {header_key(s) for s in col.synonyms} for col in kind.columns}
+    for kind in KINDS.values()
+}
+
+
+@dataclass
+class Layout:
+    kind: Kind
+    header_line: int
+    columns: dict[str, int]  # canonical column -> cell index
+    headers: dict[str, str]  # canonical column -> header as written in the file
+    title_lines: list[str]  # text above the header (period, "На дату: ...")
+    data: list[tuple[int, list[str]]]  # data rows: (line, cells), totals and blanks removed
+    totals_skipped: int
+
+
+def _match(kind: Kind, cells: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = header_key(cell)
+        if not key:
+            continue
+        for column, synonyms in _SYNONYMS[kind.name].items():
+            if column not in found and key in synonyms:
+                found[column] = index
+                break
+    return found
+
+
+def _missing(kind: Kind, found: dict[str, int]) -> list[str]:
+    return [c.name for c in kind.columns if c.required and c.name not in found]
+
+
+def _complete(kind: Kind, found: dict[str, int]) -> bool:
+    any_ok = not kind.any_of or any(c in found for c in kind.any_of)
+    return not _missing(kind, found) and any_ok
+
+
+def recognise(records: Records, kind_name: str | None = None) -> Layout:
+    if kind_name is not None and kind_name not in KINDS:
+        raise FileRefused(texts.UNKNOWN_KIND_OPTION.format(kind=kind_name, kinds=", ".join(KINDS)))
+    kinds = [KINDS[kind_name]] if kind_name else list(KINDS.values())
+    best = None  # (complete, matched count, -row index) -> the winner
+    for index, (_, cells) in enumerate(records.rows[:_HEADER_SCAN_ROWS]):
+        for kind in kinds:
+            found = _match(kind, cells)
+            if len(found) < 2:
+                continue
+            score = (_complete(kind, found), len(found) - 2 * len(_missing(kind, found)), -index)
+            if best is None or score > best[0]:
+                best = (score, index, kind, found)
+    if best is None:
+        raise FileRefused(texts.UNKNOWN_KIND.format(kinds=kinds_help()))
+    (complete, _, _), index, kind, found = best
+    line, cells = records.rows[index]
+    if not complete:
+        english = _is_english(cells)
+        names = [_column_label(kind, c, english) for c in _missing(kind, found)]
+        if kind.any_of and not any(c in found for c in kind.any_of):
+            names.append(texts.MISSING_ONE_OF.format(
+                columns=", ".join(_column_label(kind, c, english) for c in kind.any_of)))
+        raise FileRefused(texts.MISSING_COLUMNS.format(
+            title=texts.KIND_TITLES[kind.name], line=line, columns=", ".join(names),
+            found=", ".join(f"«{c.strip()}»" for c in cells if c.strip())))
+    data, totals = [], 0
+    for row_line, row in records.rows[index + 1:]:
+        filled = [c.strip() for c in row if c and c.strip()]
+        if not filled:
+            continue
+        if _TOTALS.match(filled[0]):
+            totals += 1
+            continue
+        data.append((row_line, row))
+    if not data:
+        raise FileRefused(texts.HEADER_ONLY.format(line=line))
+    return Layout(
+        kind=kind, header_line=line, columns=found,
+        headers={c: cells[i].strip() for c, i in found.items()},
+        title_lines=[" ".join(c for c in row if c) for _, row in records.rows[:index]],
+        data=data, totals_skipped=totals,
+    )
+
+
+def _is_english(cells: list[str]) -> bool:
+    text = "".join(cells)
+    latin = sum(1 for ch in text if "a" <= ch.lower() <= "z")
+    cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я" or ch in "ёЁ")
+    return latin > cyrillic
+
+
+def _column_label(kind: Kind, column: str, english: bool) -> str:
+    col = kind.column(column)
+    return f"«{col.english if english else col.synonyms[0]}»"
+
+
+def kinds_help() -> str:
+    """Each kind with the columns it needs: the answer to 'what files do you take?'."""
+    lines = []
+    for kind in KINDS.values():
+        needed = [f"«{c.synonyms[0]}»" for c in kind.columns if c.required]
+        if kind.any_of:
+            needed.append(texts.MISSING_ONE_OF.format(
+                columns=", ".join(f"«{kind.column(c).synonyms[0]}»" for c in kind.any_of)))
+        lines.append(texts.KIND_NEEDS.format(
+            title=texts.KIND_TITLES[kind.name], kind=kind.name, columns=", ".join(needed)))
+    return "\n".join(lines)

@@ -1,0 +1,226 @@
+"""The DuckDB store: schema, connections, imports as single transactions, the import log.
+
+A DuckDB file can be held read-write by one process at a time, and the app and a cron
+`python -m kpi import` must share it. So nothing holds the file between calls: every
+operation opens a connection, does its work and closes it, retrying while another
+process has the lock. Inside one process DuckDB shares one database instance between
+connections, so concurrent Streamlit sessions each get their own connection safely.
+"""
+
+import datetime as dt
+import os
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from kpi import texts
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "var" / "kpi.duckdb"
+SCHEMA_VERSION = 1
+
+SCHEMA = [
+    "CREATE SEQUENCE IF NOT EXISTS import_ids START 1",
+    """CREATE TABLE IF NOT EXISTS imports (
+        id INTEGER PRIMARY KEY DEFAULT nextval('import_ids'),
+        file_name TEXT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
+        period_from DATE, period_to DATE, as_of DATE,
+        rows_stored INTEGER NOT NULL, rows_refused INTEGER NOT NULL,
+        imported_at TIMESTAMP NOT NULL, note TEXT)""",
+    """CREATE TABLE IF NOT EXISTS sales (
+        import_id INTEGER NOT NULL, line INTEGER NOT NULL, doc_date TIMESTAMP NOT NULL,
+        document TEXT, manager TEXT NOT NULL, client TEXT NOT NULL,
+        amount DECIMAL(18, 2) NOT NULL, is_return BOOLEAN NOT NULL, team TEXT)""",
+    """CREATE TABLE IF NOT EXISTS plans (
+        import_id INTEGER NOT NULL, line INTEGER NOT NULL, month DATE NOT NULL,
+        manager TEXT NOT NULL, plan_amount DECIMAL(18, 2) NOT NULL,
+        plan_active INTEGER, plan_new INTEGER, team TEXT)""",
+    """CREATE TABLE IF NOT EXISTS receivables (
+        import_id INTEGER NOT NULL, line INTEGER NOT NULL, as_of DATE NOT NULL,
+        client TEXT NOT NULL, manager TEXT NOT NULL, document TEXT, doc_date DATE NOT NULL,
+        due_date DATE, deferral_days INTEGER, outstanding DECIMAL(18, 2) NOT NULL,
+        credit_limit DECIMAL(18, 2))""",
+    """CREATE TABLE IF NOT EXISTS activities (
+        import_id INTEGER NOT NULL, line INTEGER NOT NULL, happened_at TIMESTAMP NOT NULL,
+        manager TEXT NOT NULL, client TEXT, activity TEXT NOT NULL, type_text TEXT,
+        state TEXT NOT NULL, status_text TEXT, subject TEXT)""",
+    """CREATE TABLE IF NOT EXISTS candidates (
+        import_id INTEGER NOT NULL, line INTEGER NOT NULL, as_of DATE NOT NULL,
+        candidate TEXT NOT NULL, vacancy TEXT, source TEXT, recruiter TEXT,
+        responded_on DATE, reached SMALLINT NOT NULL, refused BOOLEAN NOT NULL,
+        invited_on DATE, interview_on DATE, hired_on DATE)""",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+]
+
+# kind -> (table, the column whose month a replacement is decided by)
+TABLES = {
+    "sales": ("sales", "doc_date"),
+    "plan": ("plans", "month"),
+    "receivables": ("receivables", "as_of"),
+    "activities": ("activities", "happened_at"),
+    "candidates": ("candidates", "coalesce(responded_on, as_of)"),
+}
+
+
+_schema_ready: set[str] = set()
+_schema_lock = threading.Lock()
+
+
+def _ensure_schema(con, key: str) -> None:
+    """Create missing tables once per process and file, not on every connection."""
+    with _schema_lock:
+        if key not in _schema_ready:
+            for statement in SCHEMA:
+                con.execute(statement)
+            _schema_ready.add(key)
+
+
+class StoreBusy(Exception):
+    """Another process holds the DuckDB file for longer than we are willing to wait."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The store file: the argument, else $KPI_DB, else var/kpi.duckdb beside the code."""
+    return Path(path or os.environ.get("KPI_DB") or DEFAULT_DB)
+
+
+@contextmanager
+def connect(path=None, wait_seconds: float = 15.0):
+    """A fresh connection to the store (created with its schema when missing)."""
+    file = db_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(file))
+            break
+        except duckdb.IOException as e:  # "Could not set lock on file": another process
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise StoreBusy(texts.STORE_BUSY) from e
+            time.sleep(0.2)
+    try:
+        _ensure_schema(con, f"{file.resolve()}:{file.stat().st_ino}")
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def reader(path=None):
+    """A connection for read-only queries; a missing store reads as an empty one."""
+    if not db_path(path).exists():
+        con = duckdb.connect()
+        try:
+            for statement in SCHEMA:
+                con.execute(statement)
+            yield con
+        finally:
+            con.close()
+        return
+    with connect(path) as con:
+        yield con
+
+
+@dataclass
+class Replaced:
+    import_id: int
+    file_name: str
+    imported_at: dt.datetime
+    same_file: bool
+
+
+def months_span(months: list[dt.date]) -> tuple[dt.date | None, dt.date | None]:
+    if not months:
+        return None, None
+    last = max(months)
+    next_month = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return min(months), next_month - dt.timedelta(days=1)
+
+
+def overlapping(con, kind: str, months: list[dt.date], as_of: dt.date | None, sha256: str):
+    """Earlier imports whose rows this one would replace (or the same file loaded before)."""
+    table, column = TABLES[kind]
+    if kind == "receivables":
+        where, params = "as_of = ?", [as_of]
+    else:
+        where = f"CAST(date_trunc('month', {column}) AS DATE) IN (SELECT unnest(?::DATE[]))"
+        params = [months]
+    rows = con.execute(
+        f"""SELECT id, file_name, imported_at, sha256 = ? FROM imports
+            WHERE kind = ? AND (sha256 = ? OR id IN (SELECT import_id FROM {table} WHERE {where}))
+            ORDER BY id""", [sha256, kind, sha256, *params]).fetchall()
+    return [Replaced(*row) for row in rows]
+
+
+def save_import(con, *, kind: str, rows: pa.Table, file_name: str, sha256: str,
+                months: list[dt.date], as_of: dt.date | None, refused: int,
+                note: str = "") -> tuple[int, list[Replaced]]:
+    """Store one file's rows in one transaction, replacing its months (or snapshot date)."""
+    table, column = TABLES[kind]
+    period_from, period_to = (as_of, as_of) if kind == "receivables" else months_span(months)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        replaced = overlapping(con, kind, months, as_of, sha256)
+        if kind == "receivables":
+            con.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
+        else:
+            con.execute(f"DELETE FROM {table} WHERE CAST(date_trunc('month', {column}) AS DATE) "
+                        "IN (SELECT unnest(?::DATE[]))", [months])
+        import_id = con.execute(
+            """INSERT INTO imports (file_name, sha256, kind, period_from, period_to, as_of,
+                   rows_stored, rows_refused, imported_at, note)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?) RETURNING id""",
+            [file_name, sha256, kind, period_from, period_to, as_of, rows.num_rows, refused,
+             note]).fetchall()[0][0]
+        con.register("incoming", rows)
+        names = ", ".join(rows.column_names)
+        con.execute(f"INSERT INTO {table} (import_id, {names}) SELECT ?, {names} FROM incoming",
+                    [import_id])
+        con.unregister("incoming")
+        # An earlier import whose every row was replaced now holds nothing: drop its log line.
+        for old in replaced:
+            left = con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?",
+                               [old.import_id]).fetchall()[0][0]
+            if left == 0:
+                con.execute("DELETE FROM imports WHERE id = ?", [old.import_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return import_id, replaced
+
+
+def list_imports(con) -> list[dict]:
+    cur = con.execute(
+        """SELECT id, file_name, kind, period_from, period_to, as_of, rows_stored,
+                  rows_refused, imported_at, note FROM imports ORDER BY id DESC""")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def delete_import(con, import_id: int) -> None:
+    kind = con.execute("SELECT kind FROM imports WHERE id = ?", [import_id]).fetchall()
+    if not kind:
+        return
+    table, _ = TABLES[kind[0][0]]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+        con.execute("DELETE FROM imports WHERE id = ?", [import_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def get_meta(con, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_meta(con, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
