@@ -61,6 +61,11 @@ class Refusal:
     file_name: str
     sha256: str
     reason: str
+    needs_as_of: bool = False
+
+
+class _NeedsAsOf(FileRefused):
+    """A snapshot without a date: the user can fix it by giving one, so say so apart."""
 
 
 @dataclass
@@ -88,14 +93,14 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
         if layout.kind.name in SNAPSHOT_KINDS and as_of is None:
             as_of = _as_of_from(layout.title_lines, file_name)
             if as_of is None and layout.kind.name == "receivables":
-                raise FileRefused(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES["receivables"]))
+                raise _NeedsAsOf(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES["receivables"]))
             as_of = as_of or dt.date.today()
         typed = typed_rows(layout, as_of if layout.kind.name in SNAPSHOT_KINDS else None)
         if typed.rows.num_rows == 0:
             raise FileRefused(texts.ALL_ROWS_BAD.format(refused=typed.refused_lines) + "\n"
                               + "\n".join(str(p) for p in typed.problems[:20]))
     except FileRefused as e:
-        return Refusal(file_name, sha, str(e))
+        return Refusal(file_name, sha, str(e), isinstance(e, _NeedsAsOf))
     inspection = Inspection(
         file_name=file_name, sha256=sha, kind=layout.kind.name, header_line=layout.header_line,
         columns=layout.headers, months=typed.months,

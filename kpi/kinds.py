@@ -14,8 +14,8 @@ class Column:
     name: str  # canonical name, also the column in the store
     type: str  # a key of texts.EXPECTED; how the value is parsed
     synonyms: tuple[str, ...]  # Russian first: the first one names the column in messages
-    required: bool = False
-    english: str = ""  # the name used when the file's headers are English
+    required: bool
+    english: str  # the name used when the file's headers are English
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
 
-def _c(name, type_, synonyms, required=False, english=""):
-    return Column(name, type_, tuple(synonyms), required, english or synonyms[-1])
+def _c(name, type_, synonyms, required=False):
+    english = next((s for s in synonyms if s.isascii()), synonyms[0])
+    return Column(name, type_, tuple(synonyms), required, english)
 
 
 MANAGER = ("Менеджер", "Ответственный", "Ответственный менеджер", "Менеджер клиента",

@@ -61,8 +61,10 @@ def decode(data: bytes) -> tuple[str, str]:
     if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM: every other byte 0
         encoding = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
         return _strict(data, encoding), encoding
-    if b"\x00" in sample:
-        raise FileRefused(texts.NOT_A_TABLE.format(what="двоичный файл"))
+    if b"\x00" in data:  # never in a text export; a binary file or a broken one
+        at = data.index(b"\x00")
+        raise FileRefused(texts.BAD_BYTES.format(line=data[:at].count(b"\n") + 1,
+                                                 bytes=data[at:at + 4].hex(" ")))
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

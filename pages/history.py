@@ -1,0 +1,48 @@
+"""The import log: what was loaded, when, for which period; delete an import."""
+
+import pandas as pd
+import streamlit as st
+
+from kpi import store, texts
+from pages.common import db
+
+st.title(texts.PAGE_TITLES["history"])
+st.write(texts.HISTORY_INTRO)
+
+for message in st.session_state.pop("history_deleted", []):
+    st.success(message)
+
+with store.reader(db()) as con:
+    imports = store.list_imports(con)
+
+if not imports:
+    st.info(texts.HISTORY_EMPTY)
+    st.stop()
+
+table = pd.DataFrame(imports)
+table["kind"] = table["kind"].map(texts.KIND_TITLES)
+table["period"] = [
+    f"на {r['as_of']:%d.%m.%Y}" if r["as_of"] and r["period_from"] == r["as_of"]
+    else f"{r['period_from']:%d.%m.%Y} – {r['period_to']:%d.%m.%Y}" if r["period_from"] else ""
+    for r in imports]
+table = table[list(texts.HISTORY_COLUMNS)].rename(columns=texts.HISTORY_COLUMNS)
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    texts.HISTORY_COLUMNS["imported_at"]: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm"),
+})
+
+st.subheader(texts.HISTORY_DELETE)
+by_id = {r["id"]: r for r in imports}
+chosen = st.selectbox(texts.HISTORY_DELETE_PICK, list(by_id), index=None, key="delete_pick",
+                      placeholder=texts.HISTORY_DELETE_PLACEHOLDER,
+                      format_func=lambda i: f"№{i} — {by_id[i]['file_name']}")
+if chosen is not None:
+    row = by_id[chosen]
+    sure = st.checkbox(texts.HISTORY_DELETE_CONFIRM.format(
+        id=chosen, file=row["file_name"], rows=row["rows_stored"]), key="delete_sure")
+    if st.button(texts.HISTORY_DELETE, disabled=not sure, key="delete"):
+        with store.connect(db()) as con:
+            store.delete_import(con, chosen)
+        st.session_state.history_deleted = [texts.HISTORY_DELETED.format(id=chosen)]
+        del st.session_state["delete_pick"]
+        del st.session_state["delete_sure"]
+        st.rerun()

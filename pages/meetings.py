@@ -1,0 +1,3 @@
+from pages.common import coming_soon
+
+coming_soon("meetings", ["activities"])

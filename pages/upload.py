@@ -1,0 +1,102 @@
+"""Upload exports: recognise each file, show what storing it would do, store on confirm."""
+
+import pandas as pd
+import streamlit as st
+
+from kpi import importer, texts
+from kpi.recognise import kinds_help
+from pages.common import db
+
+state = st.session_state
+state.setdefault("upload_round", 0)  # a new key empties the uploader after a save
+state.setdefault("inspections", {})  # (file id, as-of) -> Inspection | Refusal
+
+st.title(texts.PAGE_TITLES["upload"])
+st.write(texts.UPLOAD_INTRO)
+with st.expander(texts.UPLOAD_HELP_TITLE):
+    st.text(kinds_help())
+
+for message in state.pop("upload_saved", []):
+    st.success(message)
+
+files = st.file_uploader(texts.UPLOAD_LABEL, type=["csv", "txt", "xlsx", "xls"],
+                         accept_multiple_files=True, key=f"uploader_{state.upload_round}")
+
+
+def _inspect(file) -> importer.Inspection | importer.Refusal:
+    as_of = state.get(f"as_of_{file.file_id}")
+    key = (file.file_id, as_of)
+    if key not in state.inspections:
+        state.inspections[key] = importer.inspect(file.getvalue(), file.name, as_of=as_of, db=db())
+    return state.inspections[key]
+
+
+def _as_of_input(file, detected) -> None:
+    """The snapshot date of a receivables or candidates file, found in it or given here."""
+    key = f"as_of_{file.file_id}"
+    if key not in state and detected is not None:
+        state[key] = detected
+    empty = {} if key in state else {"value": None}  # never silently "today"
+    st.date_input(texts.UPLOAD_AS_OF, format="DD.MM.YYYY", help=texts.UPLOAD_AS_OF_HELP, key=key,
+                  **empty)
+
+
+def _show_refusal(file, refusal: importer.Refusal) -> None:
+    st.error(f"**{texts.UPLOAD_REFUSED_TITLE.format(file=refusal.file_name)}**\n\n{refusal.reason}")
+    if refusal.needs_as_of or f"as_of_{file.file_id}" in state:
+        _as_of_input(file, None)
+
+
+def _show_inspection(file, inspection: importer.Inspection) -> None:
+    st.markdown(f"**{inspection.file_name}** — " + texts.UPLOAD_RECOGNISED.format(
+        kind=inspection.kind_title, period=inspection.period_text))
+    a, b, c = st.columns(3)
+    a.metric(texts.UPLOAD_ROWS_OK, inspection.rows_ok)
+    b.metric(texts.UPLOAD_ROWS_BAD, inspection.refused_rows)
+    c.metric(texts.UPLOAD_TOTALS, inspection.totals_skipped)
+    delimiter = texts.UPLOAD_DELIMITERS.get(inspection.delimiter)
+    st.caption(texts.UPLOAD_COLUMNS.format(
+        columns=", ".join(f"«{h}»" for h in inspection.columns.values()),
+        line=inspection.header_line) + " " + texts.UPLOAD_FORMAT.format(
+        encoding=inspection.encoding, delimiter=f", разделитель: {delimiter}" if delimiter else ""))
+    if inspection.as_of is not None:
+        _as_of_input(file, inspection.as_of)
+    for replaced in inspection.replaces:
+        if replaced.same_file:
+            st.info(texts.UPLOAD_SAME_FILE.format(
+                id=replaced.import_id, when=f"{replaced.imported_at:%d.%m.%Y %H:%M}"))
+    others = [str(r.import_id) for r in inspection.replaces if not r.same_file]
+    if others:
+        st.warning(texts.UPLOAD_REPLACES.format(period=inspection.period_text, ids=", ".join(others)))
+    if inspection.problems:
+        st.warning(texts.UPLOAD_PROBLEMS)
+        table = pd.DataFrame([vars(p) for p in inspection.problems])
+        st.dataframe(table.rename(columns=texts.UPLOAD_PROBLEM_COLUMNS), hide_index=True,
+                     width="stretch")
+
+
+ready = []
+for file in files or []:
+    result = _inspect(file)
+    with st.container(border=True):
+        if isinstance(result, importer.Refusal):
+            _show_refusal(file, result)
+        else:
+            _show_inspection(file, result)
+            ready.append(result)
+
+if files:
+    if ready and st.button(texts.UPLOAD_SAVE.format(n=len(ready)), type="primary", key="save"):
+        saved = []
+        for inspection in ready:
+            stored = importer.commit(inspection, db=db())
+            saved.append(texts.UPLOAD_SAVED.format(
+                file=stored.file_name, kind=texts.KIND_TITLES[stored.kind],
+                period=stored.period_text, rows=stored.rows_stored)
+                + "".join(f"; {note}" for note in stored.notes))
+        state.upload_saved = saved
+        state.upload_round += 1
+        state.inspections = {}
+        st.rerun()
+    elif not ready:
+        st.info(texts.UPLOAD_NOTHING)

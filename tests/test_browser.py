@@ -1,0 +1,96 @@
+"""The app in real Chromium: upload a file, confirm, see it in the history. Saves screenshots."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser import CHROMIUM, launch, wait_ready
+from tests.conftest import ROOT, in_ci
+
+SHOTS = ROOT / "tests" / "screenshots"
+
+if not Path(CHROMIUM).exists():
+    if in_ci():
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
+    pytest.skip("Debian's chromium is not installed here", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Streamlit server on loopback, with its own store holding the sample company."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = os.environ | {"KPI_DB": str(tmp_path_factory.mktemp("db") / "kpi.duckdb")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        raise RuntimeError("the Streamlit server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def test_upload_a_file_in_the_browser(server, browser, tmp_path):
+    export = tmp_path / "Продажи_декабрь_2026.csv"
+    export.write_bytes(("Отчёт о продажах\r\nДата;Документ;Менеджер;Контрагент;Сумма\r\n"
+                        "01.12.2026;Р-1;Иванов И.И.;ООО Ромашка;1 500,00\r\n"
+                        "02.12.2026;Р-2;Иванов И.И.;ООО Ромашка;много\r\n"
+                        "Итого;;;;1 500,00\r\n").encode("cp1251"))
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(f"{server}/upload")
+    wait_ready(page)
+    page.locator('input[type="file"]').set_input_files(str(export))
+    page.get_by_text("Продажи (документы реализации), декабрь 2026").wait_for(timeout=30_000)
+    wait_ready(page)
+    page.screenshot(path=str(SHOTS / "upload_preview.png"))
+    page.get_by_role("button", name="Сохранить файлы: 1").click()
+    page.get_by_text("Сохранено: Продажи_декабрь_2026.csv").wait_for(timeout=30_000)
+    wait_ready(page)
+    page.screenshot(path=str(SHOTS / "upload_saved.png"))
+
+    page.goto(f"{server}/history")
+    wait_ready(page)
+    page.get_by_text("История загрузок").first.wait_for()
+    page.screenshot(path=str(SHOTS / "history.png"))
+    page.close()
+
+
+def test_every_page_opens_without_an_error(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    for path in ("", "receivables", "meetings", "hiring"):
+        page.goto(f"{server}/{path}")
+        wait_ready(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, path
+        page.screenshot(path=str(SHOTS / f"page_{path or 'sales'}.png"))
+    page.close()

@@ -1,0 +1,86 @@
+"""The upload and history pages, driven by Streamlit's AppTest (no browser)."""
+
+from decimal import Decimal
+
+from streamlit.testing.v1 import AppTest
+
+from kpi import store
+from tests.conftest import ROOT
+from tests.helpers import query
+
+SALES = "Дата;Менеджер;Клиент;Сумма\n01.12.2026;Иванов И.И.;А;100\n02.12.2026;Иванов И.И.;Б;oops\n"
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    return at
+
+
+def test_first_launch_loads_the_sample_company(store_file):
+    at = app()
+    assert not at.exception
+    with store.reader() as con:
+        kinds = {i["kind"] for i in store.list_imports(con)}
+    assert kinds == {"sales", "plan", "receivables", "activities", "candidates"}
+
+
+def test_upload_preview_confirm_and_history(store_file):
+    at = app()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="uploader_0").upload("продажи_декабрь.csv", SALES.encode("cp1251"), "text/csv")
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "продажи_декабрь.csv" in text and "Продажи (документы реализации), декабрь 2026" in text
+    assert [m.value for m in at.metric] == ["1", "1", "0"]  # to store, refused, totals skipped
+    problems = at.dataframe[0].value
+    assert list(problems.iloc[0]) == [3, "Сумма", "oops", "ожидалась сумма, например 1 234 567,89"]
+    assert query(store_file, "SELECT count(*) FROM sales WHERE doc_date >= '2026-12-01'") == [(0,)]
+
+    at.button(key="save").click().run()
+    assert "Сохранено: продажи_декабрь.csv" in at.success[0].value
+    assert query(store_file, "SELECT sum(amount) FROM sales WHERE doc_date >= '2026-12-01'") == [
+        (Decimal("100.00"),)]
+    at.run()  # a rerun of the page must not store the file again
+    assert query(store_file, "SELECT count(*) FROM sales WHERE doc_date >= '2026-12-01'") == [(1,)]
+
+    at.switch_page("pages/history.py").run()
+    history = at.dataframe[0].value
+    assert history.iloc[0]["Файл"] == "продажи_декабрь.csv"
+    assert history.iloc[0]["Строк"] == 1 and history.iloc[0]["Отклонено"] == 1
+
+
+def test_a_refused_file_shows_why_and_offers_nothing_to_save(store_file):
+    at = app()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="uploader_0").upload("photo.csv", b"\x89PNG\r\n\x1a\n", "text/csv")
+    at.run()
+    assert "Это не таблица, а изображение PNG" in at.error[0].value
+    assert not [b for b in at.button if b.key == "save"]
+
+
+def test_receivables_without_a_date_can_be_given_one_on_the_page(store_file):
+    at = app()
+    at.switch_page("pages/upload.py").run()
+    data = "Контрагент;Менеджер;Дата документа;Сумма долга\nА;И;01.12.2026;100\n".encode()
+    at.file_uploader(key="uploader_0").upload("debt.csv", data, "text/csv")
+    at.run()
+    assert "--as-of" in at.error[0].value
+    import datetime as dt
+
+    at.date_input[0].set_value(dt.date(2026, 12, 15)).run()
+    assert "на 15.12.2026" in " ".join(m.value for m in at.markdown)
+    at.button(key="save").click().run()
+    assert query(store_file, "SELECT as_of FROM receivables WHERE as_of = '2026-12-15'") == [
+        (dt.date(2026, 12, 15),)]
+
+
+def test_deleting_an_import_from_history(store_file):
+    at = app()
+    at.switch_page("pages/history.py").run()
+    before = len(at.dataframe[0].value)
+    at.selectbox(key="delete_pick").set_value(1).run()
+    at.checkbox(key="delete_sure").check().run()
+    at.button(key="delete").click().run()
+    assert "Загрузка №1 удалена." in at.success[0].value
+    assert len(at.dataframe[0].value) == before - 1

@@ -1,0 +1,72 @@
+"""Storing loses nothing and never doubles figures."""
+
+from decimal import Decimal
+
+import pytest
+
+from kpi import importer, store
+from tests.helpers import load, query
+
+SEPT = "Дата;Менеджер;Клиент;Сумма\n01.09.2026;Иванов И.И.;А;100\n02.09.2026;Иванов И.И.;Б;200\n"
+SEPT_OCT = ("Дата;Менеджер;Клиент;Сумма\n"
+            "05.09.2026;Иванов И.И.;А;1000\n10.10.2026;Иванов И.И.;А;50\n")
+
+
+def total(db):
+    return query(db, "SELECT coalesce(sum(amount), 0) FROM sales")[0][0]
+
+
+def test_the_same_file_twice_is_stored_once(store_file):
+    load(SEPT.encode())
+    second = load(SEPT.encode())
+    assert total(store_file) == Decimal("300.00")  # 100 + 200, not 600
+    assert [r.same_file for r in second.replaces] == [True]
+    assert [i["id"] for i in imports()] == [2]  # the first is fully replaced
+
+
+def test_another_export_of_a_stored_month_replaces_that_month_only(store_file):
+    load("Дата;Менеджер;Клиент;Сумма\n10.08.2026;Иванов И.И.;А;7\n".encode())
+    load(SEPT.encode())
+    result = load(SEPT_OCT.encode())
+    assert [r.same_file for r in result.replaces] == [False]
+    # August 7 kept; September 100 + 200 replaced by 1000; October 50 added
+    assert total(store_file) == Decimal("1057.00")
+
+
+def test_a_refused_file_leaves_the_store_as_it_was(store_file):
+    load(SEPT.encode())
+    assert isinstance(load(b"\x89PNG\r\n\x1a\n"), importer.Refusal)
+    assert isinstance(load(b""), importer.Refusal)
+    assert total(store_file) == Decimal("300.00")
+
+
+def test_a_crash_in_the_middle_of_an_import_rolls_everything_back(store_file, monkeypatch):
+    load(SEPT.encode())
+    inspection = importer.inspect(SEPT_OCT.encode(), "x.csv")
+    # a column the table lacks: the delete of September has run when the insert fails
+    monkeypatch.setattr(inspection.typed, "rows", inspection.typed.rows.rename_columns(
+        ["line", "doc_date", "document", "manager", "client", "amount", "is_return", "no_such_column"]))
+    with pytest.raises(Exception):
+        importer.commit(inspection)
+    assert total(store_file) == Decimal("300.00")
+    assert len(imports()) == 1
+
+
+def test_deleting_an_import_removes_its_rows(store_file):
+    load(SEPT.encode())
+    load("Дата;Менеджер;Клиент;Сумма\n10.10.2026;Иванов И.И.;А;50\n".encode())
+    with store.connect() as con:
+        store.delete_import(con, 1)
+    assert total(store_file) == Decimal("50.00")
+
+
+def test_reading_a_missing_store_is_empty_and_creates_nothing(tmp_path):
+    missing = tmp_path / "none.duckdb"
+    with store.reader(missing) as con:
+        assert store.list_imports(con) == []
+    assert not missing.exists()
+
+
+def imports():
+    with store.reader() as con:
+        return store.list_imports(con)
