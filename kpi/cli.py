@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import importer, store, texts
+from kpi import calendar, importer, sales, store, texts
+from kpi.formatting import fmt_money, fmt_ratio
 from kpi.kinds import KINDS
 
 REFUSED = 2
@@ -30,6 +31,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"ожидалась дата ГГГГ-ММ-ДД, а не «{text}»") from None
 
 
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ожидался месяц ГГГГ-ММ, а не «{text}»") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m kpi", description="Показатели клиентского отдела и подбора.")
     parser.add_argument("--db", help=f"файл базы DuckDB (по умолчанию $KPI_DB или {store.DEFAULT_DB})")
@@ -41,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="не сохранять файл, если в нём есть хоть одна ошибочная строка")
     p.add_argument("files", nargs="+", type=Path)
+
+    p = commands.add_parser("sales", help="выполнение плана продаж за месяц")
+    p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
+    p.add_argument("--country", choices=list(calendar.COUNTRIES), default=calendar.DEFAULT_COUNTRY,
+                   help="производственный календарь для прогноза")
+    p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
+    p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("imports", help="история загрузок")
     p.add_argument("--json", action="store_true")
@@ -107,4 +122,21 @@ def cmd_delete_import(args) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+def cmd_sales(args) -> int:
+    with store.reader(args.db) as con:
+        month = args.month or next(iter(sales.months(con)), None) or dt.date.today().replace(day=1)
+        report = sales.month_report(con, month, today=args.today, country=args.country)
+    if args.json:
+        print(json.dumps(sales.to_json(report), ensure_ascii=False))
+        return 0
+    print(f"План продаж, {importer.month_name(report.month)}")
+    rows = [*report.managers, *report.teams, report.department]
+    width = max([len(r.name) for r in rows] + [10])
+    print(f"{'':<{width}}  {'факт':>16}  {'план':>16}  {'выполнение':>10}")
+    for r in rows:
+        print(f"{r.name:<{width}}  {fmt_money(r.fact):>16}  {fmt_money(r.plan):>16}  "
+              f"{fmt_ratio(r.fulfilment):>10}")
+    return 0
+
+
+COMMANDS = {"sales": cmd_sales, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}

@@ -1,0 +1,33 @@
+"""Production calendar: which days are working days in Russia or Kazakhstan.
+
+Uses the maintained `holidays` package, which knows public holidays, the days off they are
+moved to, and the Saturdays made working days (Russia, 1 November 2025), year by year.
+"""
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+COUNTRIES = {"RU": "Россия", "KZ": "Казахстан"}
+DEFAULT_COUNTRY = "RU"
+
+
+@lru_cache(maxsize=64)
+def _calendar(country: str, year: int):
+    return holidays.country_holidays(country, years=year)
+
+
+def is_working_day(day: dt.date, country: str = DEFAULT_COUNTRY) -> bool:
+    return _calendar(country, day.year).is_working_day(day)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def working_days(month: dt.date, country: str = DEFAULT_COUNTRY) -> list[dt.date]:
+    """The working days of the calendar month that contains `month`."""
+    first = month.replace(day=1)
+    days = (first + dt.timedelta(days=i) for i in range((month_end(first) - first).days + 1))
+    return [d for d in days if is_working_day(d, country)]

@@ -1,0 +1,272 @@
+"""Sales-plan fulfilment: fact vs plan per manager, team and department, with the forecast.
+
+Definitions (shared/domain.md): fact = net of sales and returns by document date; a group's
+fulfilment = sum(fact) / sum(plan), never a mean of percentages; no plan or a zero plan
+gives no fulfilment (None), not 0 and not infinity. Active clients = clients with net
+positive sales in the month; new clients = first positive sale in the whole loaded history.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kpi import calendar
+
+NO_TEAM = "Без отдела"
+EARLY_DAYS = 3  # "first three working days": where deals pushed from last month land
+FORECAST_MIN_DAYS = 3  # a forecast from one or two days is noise
+# A manager's early share is flagged when it is both this much above the usual share...
+EARLY_FLAG_MARGIN = 0.15
+# ...and this many times it.
+EARLY_FLAG_RATIO = 1.5
+
+
+@dataclass
+class Figures:
+    """One manager, team or the department in one month."""
+
+    name: str
+    team: str
+    fact: Decimal
+    plan: Decimal | None
+    active_clients: int
+    plan_active: int | None
+    new_clients: int
+    plan_new: int | None
+    early_fact: Decimal = Decimal(0)
+    forecast: Decimal | None = None
+    required_per_day: Decimal | None = None
+    early_flag: bool = False
+
+    @property
+    def fulfilment(self) -> float | None:
+        return ratio(self.fact, self.plan)
+
+    @property
+    def active_fulfilment(self) -> float | None:
+        return ratio(self.active_clients, self.plan_active)
+
+    @property
+    def new_fulfilment(self) -> float | None:
+        return ratio(self.new_clients, self.plan_new)
+
+    @property
+    def forecast_fulfilment(self) -> float | None:
+        return ratio(self.forecast, self.plan) if self.forecast is not None else None
+
+    @property
+    def early_share(self) -> float | None:
+        return float(self.early_fact / self.fact) if self.fact > 0 else None
+
+
+@dataclass
+class MonthReport:
+    month: dt.date
+    country: str
+    closed: bool  # the month is over: figures are final, no forecast
+    data_through: dt.date  # the last day the loaded sales cover in this month
+    working_days: int
+    working_days_elapsed: int
+    early_until: dt.date  # last of the month's first three working days
+    usual_early_share: float | None  # the department's share over all loaded months
+    managers: list[Figures]
+    teams: list[Figures]
+    department: Figures
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def forecast_ready(self) -> bool:
+        return not self.closed and self.working_days_elapsed >= FORECAST_MIN_DAYS
+
+    @property
+    def remaining_working_days(self) -> int:
+        return self.working_days - self.working_days_elapsed
+
+
+def ratio(numerator, denominator) -> float | None:
+    if denominator is None or denominator == 0 or numerator is None:
+        return None
+    return float(Decimal(numerator) / Decimal(denominator))
+
+
+def months(con) -> list[dt.date]:
+    """Months with sales or plans, latest first."""
+    rows = con.execute(
+        """SELECT DISTINCT CAST(date_trunc('month', doc_date) AS DATE) AS m FROM sales
+           UNION SELECT month FROM plans ORDER BY m DESC""").fetchall()
+    return [m for (m,) in rows]
+
+
+_MANAGERS_SQL = """
+WITH m AS (SELECT * FROM sales WHERE doc_date >= $start AND doc_date < $next),
+fact AS (SELECT manager, sum(amount) AS fact,
+                sum(amount) FILTER (WHERE CAST(doc_date AS DATE) <= $early_until) AS early
+         FROM m GROUP BY manager),
+active AS (SELECT manager, count(*) AS n FROM
+             (SELECT manager, client, sum(amount) AS net FROM m GROUP BY manager, client)
+           WHERE net > 0 GROUP BY manager),
+firsts AS (SELECT client, arg_min(manager, doc_date) AS manager, min(doc_date) AS first_at
+           FROM sales WHERE amount > 0 GROUP BY client),
+new AS (SELECT manager, count(*) AS n FROM firsts
+        WHERE first_at >= $start AND first_at < $next GROUP BY manager),
+plan AS (SELECT manager, sum(plan_amount) AS plan, sum(plan_active) AS plan_active,
+                sum(plan_new) AS plan_new FROM plans WHERE month = $start GROUP BY manager),
+teams AS (SELECT manager, arg_max(team, month) AS team FROM plans
+          WHERE team IS NOT NULL AND month <= $start GROUP BY manager),
+any_team AS (SELECT manager, arg_max(team, month) AS team FROM plans
+             WHERE team IS NOT NULL GROUP BY manager),
+names AS (SELECT manager FROM fact UNION SELECT manager FROM plan)
+SELECT n.manager, coalesce(t.team, a.team, $no_team), coalesce(f.fact, 0), p.plan,
+       coalesce(ac.n, 0), p.plan_active, coalesce(nw.n, 0), p.plan_new, coalesce(f.early, 0)
+FROM names n
+LEFT JOIN fact f USING (manager) LEFT JOIN plan p USING (manager)
+LEFT JOIN active ac USING (manager) LEFT JOIN new nw USING (manager)
+LEFT JOIN teams t USING (manager) LEFT JOIN any_team a USING (manager)
+ORDER BY n.manager
+"""
+
+_DEPARTMENT_CLIENTS_SQL = """
+WITH m AS (SELECT * FROM sales WHERE doc_date >= $start AND doc_date < $next)
+SELECT (SELECT count(*) FROM (SELECT client, sum(amount) AS net FROM m GROUP BY client)
+        WHERE net > 0),
+       (SELECT count(*) FROM (SELECT client, min(doc_date) AS first_at FROM sales
+                              WHERE amount > 0 GROUP BY client)
+        WHERE first_at >= $start AND first_at < $next),
+       (SELECT max(CAST(doc_date AS DATE)) FROM m)
+"""
+
+
+def month_report(con, month: dt.date, *, today: dt.date | None = None,
+                 country: str = calendar.DEFAULT_COUNTRY) -> MonthReport:
+    start = month.replace(day=1)
+    end = calendar.month_end(start)
+    next_start = end + dt.timedelta(days=1)
+    today = today or dt.date.today()
+    work_days = calendar.working_days(start, country)
+    early_until = work_days[min(EARLY_DAYS, len(work_days)) - 1]
+    params = {"start": start, "next": next_start, "early_until": early_until}
+    managers = [Figures(*row) for row in con.execute(
+        _MANAGERS_SQL, params | {"no_team": NO_TEAM}).fetchall()]
+    dept_active, dept_new, last_doc = con.execute(
+        _DEPARTMENT_CLIENTS_SQL, {"start": start, "next": next_start}).fetchall()[0]
+
+    closed = today > end
+    data_through = end if closed else min(today, last_doc or today)
+    elapsed = sum(1 for d in work_days if d <= data_through)
+    report = MonthReport(
+        month=start, country=country, closed=closed, data_through=data_through,
+        working_days=len(work_days), working_days_elapsed=elapsed, early_until=early_until,
+        usual_early_share=usual_early_share(con, country), managers=managers, teams=[],
+        department=_total("Отдел в целом", NO_TEAM, managers, dept_active, dept_new))
+    teams = sorted({m.team for m in managers})
+    report.teams = [_total(team, team, [m for m in managers if m.team == team]) for team in teams]
+    for figures in [*managers, *report.teams, report.department]:
+        _add_forecast(figures, report)
+        figures.early_flag = _early_stands_out(figures, report.usual_early_share)
+    return report
+
+
+def _total(name, team, members: list[Figures], active=None, new=None) -> Figures:
+    """Sum of the members' figures; plans sum over those who have one (None if nobody has)."""
+
+    def plan_sum(attr):
+        values = [getattr(m, attr) for m in members if getattr(m, attr) is not None]
+        return sum(values) if values else None
+
+    return Figures(
+        name=name, team=team, fact=sum((m.fact for m in members), Decimal(0)),
+        plan=plan_sum("plan"),
+        # the department counts distinct clients (one served by two managers is one client)
+        active_clients=active if active is not None else sum(m.active_clients for m in members),
+        plan_active=plan_sum("plan_active"),
+        new_clients=new if new is not None else sum(m.new_clients for m in members),
+        plan_new=plan_sum("plan_new"),
+        early_fact=sum((m.early_fact for m in members), Decimal(0)))
+
+
+def _add_forecast(f: Figures, report: MonthReport) -> None:
+    if not report.forecast_ready:
+        return
+    f.forecast = f.fact / report.working_days_elapsed * report.working_days
+    if f.plan is not None and report.remaining_working_days > 0:
+        f.required_per_day = max(Decimal(0), (f.plan - f.fact) / report.remaining_working_days)
+
+
+def _early_stands_out(f: Figures, usual: float | None) -> bool:
+    share = f.early_share
+    if share is None or usual is None or f.early_fact <= 0:
+        return False
+    return share >= usual + EARLY_FLAG_MARGIN and share >= usual * EARLY_FLAG_RATIO
+
+
+def usual_early_share(con, country: str = calendar.DEFAULT_COUNTRY) -> float | None:
+    """The department's share of a month's fact booked in its first three working days,
+    over every loaded month: the baseline a manager's month-edge slippage is judged by."""
+    loaded = [m for (m,) in con.execute(
+        "SELECT DISTINCT CAST(date_trunc('month', doc_date) AS DATE) FROM sales").fetchall()]
+    if not loaded:
+        return None
+    cutoffs = [calendar.working_days(m, country)[EARLY_DAYS - 1] for m in loaded]
+    early, total = con.execute(
+        """WITH cut AS (SELECT unnest(?::DATE[]) AS month, unnest(?::DATE[]) AS cutoff)
+           SELECT sum(amount) FILTER (WHERE CAST(doc_date AS DATE) <= cutoff), sum(amount)
+           FROM sales JOIN cut ON CAST(date_trunc('month', doc_date) AS DATE) = cut.month""",
+        [loaded, cutoffs]).fetchall()[0]
+    return float(early / total) if total and early is not None else None
+
+
+def documents(con, month: dt.date, manager: str | None = None,
+              until: dt.date | None = None) -> list[dict]:
+    """The documents behind a fact: every sale and return of the month (or of its first days)."""
+    start = month.replace(day=1)
+    next_start = calendar.month_end(start) + dt.timedelta(days=1)
+    cur = con.execute(
+        """SELECT doc_date, document, manager, client, amount, is_return FROM sales
+           WHERE doc_date >= ? AND doc_date < ? AND (? IS NULL OR manager = ?)
+             AND (? IS NULL OR CAST(doc_date AS DATE) <= ?)
+           ORDER BY doc_date, document""",
+        [start, next_start, manager, manager, until, until])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def trend(con) -> list[dict]:
+    """Fact and plan per manager per month, over every loaded month."""
+    cur = con.execute(
+        """WITH f AS (SELECT CAST(date_trunc('month', doc_date) AS DATE) AS month, manager,
+                             sum(amount) AS fact FROM sales GROUP BY ALL),
+                p AS (SELECT month, manager, sum(plan_amount) AS plan FROM plans GROUP BY ALL)
+           SELECT month, manager, coalesce(fact, 0) AS fact, plan
+           FROM f FULL JOIN p USING (month, manager) ORDER BY month, manager""")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def to_json(report: MonthReport) -> dict:
+    """The `sales --json` shape of shared/cli.md (money to kopecks, ratios unrounded)."""
+
+    def figures(f: Figures) -> dict:
+        return {"fact": money(f.fact), "plan": money(f.plan), "fulfilment": f.fulfilment,
+                "active_clients": f.active_clients, "new_clients": f.new_clients,
+                "team": f.team, "plan_active": f.plan_active, "plan_new": f.plan_new,
+                "active_fulfilment": f.active_fulfilment, "new_fulfilment": f.new_fulfilment,
+                "forecast": money(f.forecast), "forecast_fulfilment": f.forecast_fulfilment,
+                "required_per_day": money(f.required_per_day),
+                "early_share": f.early_share, "early_flag": f.early_flag}
+
+    department = figures(report.department)
+    del department["team"]
+    return {
+        "month": f"{report.month:%Y-%m}",
+        "managers": {m.name: figures(m) for m in report.managers},
+        "department": department,
+        "teams": {t.name: figures(t) for t in report.teams},
+        "closed": report.closed, "data_through": report.data_through.isoformat(),
+        "working_days": report.working_days,
+        "working_days_elapsed": report.working_days_elapsed,
+        "usual_early_share": report.usual_early_share,
+    }
+
+
+def money(value) -> float | None:
+    return None if value is None else round(float(value), 2)
