@@ -22,3 +22,15 @@ def fmt_ratio(value, digits: int = 1, none: str = texts.NO_PLAN) -> str:
 
 def fmt_date(value: dt.date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else "—"
+
+
+def fmt_money_short(value, currency: str = "₽") -> str:
+    """For headline cards: `14,63 млн ₽`, `811 тыс. ₽`, `950 ₽`."""
+    if value is None:
+        return "—"
+    v = float(value)
+    for size, unit, digits in ((1e9, "млрд", 2), (1e6, "млн", 2), (1e3, "тыс.", 1)):
+        if abs(v) >= size:
+            text = f"{v / size:,.{digits}f}".replace(",", NBSP).replace(".", ",")
+            return f"{text}{NBSP}{unit}{NBSP}{currency}".rstrip()
+    return fmt_money(v, currency=currency)

@@ -270,3 +270,46 @@ def to_json(report: MonthReport) -> dict:
 
 def money(value) -> float | None:
     return None if value is None else round(float(value), 2)
+
+
+MEASURES = ("amount", "active", "new")  # the three KAM plans
+PACE_OK, PACE_WATCH = 1.0, 0.9
+
+
+def pace(f: Figures, report: MonthReport) -> float | None:
+    """Where the month will end, as a share of plan: the final figure for a closed month,
+    the forecast once three working days are in, else unknown."""
+    if report.closed:
+        return f.fulfilment
+    return f.forecast_fulfilment if report.forecast_ready else None
+
+
+def pace_level(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return "ok" if value >= PACE_OK else "watch" if value >= PACE_WATCH else "behind"
+
+
+def rows(report: MonthReport, measure: str = "amount", who: str = "managers") -> list[dict]:
+    """Table rows for one of the three plans, worst first; those without a plan last."""
+    items = {"managers": report.managers, "teams": [*report.teams, report.department]}[who]
+    out = []
+    for f in items:
+        if measure == "amount":
+            row = {"name": f.name, "team": f.team, "fact": f.fact, "plan": f.plan,
+                   "fulfilment": f.fulfilment, "forecast": f.forecast,
+                   "forecast_fulfilment": f.forecast_fulfilment,
+                   "required_per_day": f.required_per_day, "pace": pace(f, report),
+                   "early_share": f.early_share, "early_flag": f.early_flag}
+        else:
+            fact, plan, ratio_ = ((f.active_clients, f.plan_active, f.active_fulfilment)
+                                  if measure == "active" else
+                                  (f.new_clients, f.plan_new, f.new_fulfilment))
+            row = {"name": f.name, "team": f.team, "fact": fact, "plan": plan,
+                   "fulfilment": ratio_, "pace": ratio_ if report.closed else None}
+        row["level"] = pace_level(row["pace"])
+        out.append(row)
+    if who == "managers":
+        out.sort(key=lambda r: (r["fulfilment"] is None,
+                                r["pace"] if r["pace"] is not None else r["fulfilment"] or 0))
+    return out

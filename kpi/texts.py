@@ -147,3 +147,59 @@ SAMPLE_NOTE = (
 
 # --- sales-plan fulfilment ------------------------------------------------------------------
 NO_PLAN = "нет плана"
+SALES_MEASURES = {"amount": "Выручка", "active": "Активные клиенты", "new": "Новые клиенты"}
+SALES_MONTH = "Месяц"
+SALES_MEASURE = "План"
+SALES_COUNTRY = "Производственный календарь"
+SALES_STATUS_OPEN = (
+    "Данные по {through} · прошло {elapsed} из {total} рабочих дней ({country}). "
+    "Осталось {remaining}."
+)
+SALES_STATUS_CLOSED = "Месяц закрыт: показан итог. Рабочих дней: {total} ({country})."
+SALES_FACT = "Факт"
+SALES_PLAN = "План"
+SALES_FULFILMENT = "Выполнение"
+SALES_FORECAST = "Прогноз на месяц"
+SALES_FORECAST_PCT = "Прогноз, % плана"
+SALES_REQUIRED = "Нужно в день"
+SALES_FORECAST_HELP = (
+    "Прогноз = факт ÷ прошедшие рабочие дни × рабочие дни месяца (по производственному "
+    "календарю: выходные и праздники не считаются). Показывается, когда прошло не меньше "
+    "3 рабочих дней. «Нужно в день» = (план − факт) ÷ оставшиеся рабочие дни."
+)
+SALES_FORECAST_WAIT = "появится после 3-го рабочего дня"
+SALES_FORECAST_CLOSED = "месяц закрыт"
+SALES_BY_MANAGER = "По менеджерам — сначала отстающие"
+SALES_BY_TEAM = "По отделам"
+SALES_LEGEND = (
+    "Цвет — куда идёт месяц: зелёный — план будет выполнен (≥ 100 %), жёлтый — 90–100 %, "
+    "красный — меньше 90 %. «Нет плана» — у менеджера нет строки плана или план нулевой."
+)
+SALES_COLUMNS = {"name": "Менеджер", "team": "Отдел", "fact": "Факт", "plan": "План",
+                 "fulfilment": "Выполнение", "forecast": "Прогноз",
+                 "forecast_fulfilment": "Прогноз, %", "required_per_day": "Нужно в день",
+                 "early_share": "Доля первых 3 дней"}
+SALES_TEAM_NAME = "Отдел"
+SALES_CHART_TITLE = "Выполнение плана по менеджерам"
+SALES_CHART_PACE = "Прогноз"
+SALES_CHART_FACT = "Факт сейчас"
+SALES_TREND = "Динамика по месяцам"
+SALES_TREND_FACT = "Факт"
+SALES_TREND_PLAN = "План"
+SALES_TREND_WHO = "Кого показать"
+SALES_SLIPPAGE = "Сделки, перенесённые на начало месяца"
+SALES_SLIPPAGE_INTRO = (
+    "Доля факта месяца, проведённая в первые три рабочих дня (до {until}). Обычно по отделу — "
+    "{usual}. Высокая доля у менеджера — признак того, что сделки прошлого месяца сдвинуты "
+    "на этот."
+)
+SALES_SLIPPAGE_USUAL = "обычно по отделу"
+SALES_SLIPPAGE_NONE = "Ни у кого доля первых дней заметно не выше обычной."
+SALES_SLIPPAGE_FLAG = "{name}: {share} факта в первые три рабочих дня (обычно {usual})"
+SALES_DOCS = "Документы менеджера"
+SALES_DOCS_PICK = "Менеджер"
+SALES_DOC_COLUMNS = {"doc_date": "Дата", "document": "Документ", "client": "Клиент",
+                     "amount": "Сумма", "is_return": "Возврат"}
+SALES_DOCS_EARLY = "Только первые три рабочих дня"
+DOWNLOAD_CSV = "Скачать CSV для Excel"
+SALES_NO_DATA = "Нет ни продаж, ни планов. Загрузите выгрузки на странице «Загрузка выгрузок»."

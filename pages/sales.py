@@ -1,3 +1,182 @@
-from pages.common import coming_soon
+"""Sales-plan fulfilment: department at a glance, managers worst first, trend, slippage, documents."""
 
-coming_soon("sales", ["sales", "plan"])
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from kpi import calendar, sales, store, texts
+from kpi.export import excel_csv
+from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.importer import month_name
+from pages.common import LEVEL_COLOURS, db, plotly_layout
+
+state = st.session_state
+
+with store.reader(db()) as con:
+    months = sales.months(con)
+if not months:
+    st.title(texts.PAGE_TITLES["sales"])
+    st.info(texts.SALES_NO_DATA)
+    st.stop()
+
+st.title(texts.PAGE_TITLES["sales"])
+top = st.columns([2, 3, 2])
+month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="sales_month")
+measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default="amount",
+                                   format_func=texts.SALES_MEASURES.get, key="sales_measure") or "amount"
+country = top[2].selectbox(texts.SALES_COUNTRY, list(calendar.COUNTRIES),
+                           format_func=calendar.COUNTRIES.get, key="sales_country")
+
+with store.reader(db()) as con:
+    report = sales.month_report(con, month, country=country)
+    history = sales.trend(con)
+
+country_name = f"календарь: {calendar.COUNTRIES[country]}"
+if report.closed:
+    st.caption(texts.SALES_STATUS_CLOSED.format(total=report.working_days, country=country_name))
+else:
+    st.caption(texts.SALES_STATUS_OPEN.format(
+        through=fmt_date(report.data_through), elapsed=report.working_days_elapsed,
+        total=report.working_days, remaining=report.remaining_working_days, country=country_name))
+
+# --- the department at a glance -----------------------------------------------------------
+dept = report.department
+money_view = measure == "amount"
+fact, plan, share = ((dept.fact, dept.plan, dept.fulfilment) if money_view else
+                     (dept.active_clients, dept.plan_active, dept.active_fulfilment)
+                     if measure == "active" else (dept.new_clients, dept.plan_new, dept.new_fulfilment))
+cards = st.columns(5)
+headline = fmt_money_short if money_view else fmt_money
+cards[0].metric(texts.SALES_FACT, headline(fact))
+cards[1].metric(texts.SALES_PLAN, headline(plan))
+cards[2].metric(texts.SALES_FULFILMENT, fmt_ratio(share))
+if money_view:
+    forecast_text = (fmt_money_short(dept.forecast) if report.forecast_ready
+                     else texts.SALES_FORECAST_CLOSED if report.closed else texts.SALES_FORECAST_WAIT)
+    cards[3].metric(texts.SALES_FORECAST, forecast_text, help=texts.SALES_FORECAST_HELP,
+                    delta=fmt_ratio(dept.forecast_fulfilment) if report.forecast_ready else None,
+                    delta_color="off")
+    cards[4].metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day)
+                    if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
+
+# --- managers, worst first ----------------------------------------------------------------
+manager_rows = sales.rows(report, measure, "managers")
+st.subheader(texts.SALES_BY_MANAGER)
+chart_rows = list(reversed(manager_rows))  # plotly draws the first bar at the bottom
+figure = go.Figure()
+figure.add_bar(
+    y=[r["name"] for r in chart_rows],
+    x=[(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100 for r in chart_rows],
+    orientation="h", name=texts.SALES_CHART_PACE if report.forecast_ready else texts.SALES_FULFILMENT,
+    marker_color=[LEVEL_COLOURS[r["level"]] for r in chart_rows],
+    text=[fmt_ratio(r["pace"] if r["pace"] is not None else r["fulfilment"]) for r in chart_rows],
+    textposition="outside", cliponaxis=False)
+if report.forecast_ready and money_view:
+    figure.add_scatter(y=[r["name"] for r in chart_rows],
+                       x=[(r["fulfilment"] or 0) * 100 for r in chart_rows], mode="markers",
+                       name=texts.SALES_CHART_FACT,
+                       marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",
+                               "line": {"width": 3}})
+figure.add_vline(x=100, line_dash="dash", line_color="#455a64")
+figure.update_layout(**plotly_layout(height=60 + 34 * len(chart_rows)),
+                     xaxis_title="% плана", showlegend=report.forecast_ready and money_view)
+st.plotly_chart(figure, config={"displayModeBar": False})
+st.caption(texts.SALES_LEGEND)
+
+
+def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.DataFrame:
+    unit = "₽" if money_view else ""
+    shown = {"name": first_column}
+    if with_team:
+        shown["team"] = texts.SALES_COLUMNS["team"]
+    shown |= {"fact": texts.SALES_COLUMNS["fact"], "plan": texts.SALES_COLUMNS["plan"],
+             "fulfilment": texts.SALES_COLUMNS["fulfilment"]}
+    if money_view:
+        shown |= {k: texts.SALES_COLUMNS[k] for k in
+                  ("forecast", "forecast_fulfilment", "required_per_day")}
+    frame = pd.DataFrame([{
+        shown[k]: (fmt_money(r[k], currency=unit) if k in ("fact", "plan", "forecast", "required_per_day")
+                   else fmt_ratio(r[k], none="—" if k == "forecast_fulfilment" else texts.NO_PLAN)
+                   if k in ("fulfilment", "forecast_fulfilment") else r[k])
+        for k in shown} for r in rows])
+    colour_column = shown.get("forecast_fulfilment") if report.forecast_ready else shown["fulfilment"]
+    levels = [r["level"] for r in rows]
+    return frame.style.apply(lambda col: [
+        f"background-color: {LEVEL_COLOURS[lv]}33" if col.name == colour_column and lv else ""
+        for lv in levels], axis=0)
+
+
+st.dataframe(table(manager_rows, texts.SALES_COLUMNS["name"]), hide_index=True, width="stretch")
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(manager_rows, texts.SALES_COLUMNS),
+                   file_name=f"plan_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_managers")
+
+st.subheader(texts.SALES_BY_TEAM)
+team_rows = sales.rows(report, measure, "teams")
+st.dataframe(table(team_rows, texts.SALES_TEAM_NAME, with_team=False), hide_index=True,
+             width="stretch")
+
+# --- trend over the loaded months ---------------------------------------------------------
+st.subheader(texts.SALES_TREND)
+people = sorted({r["manager"] for r in history})
+who = st.selectbox(texts.SALES_TREND_WHO, [None, *people], key="sales_trend_who",
+                   format_func=lambda m: "Отдел в целом" if m is None else m)
+series = pd.DataFrame(history)
+if who:
+    series = series[series["manager"] == who]
+series = series.groupby("month", as_index=False).agg(
+    fact=("fact", "sum"), plan=("plan", lambda s: s.sum() if s.notna().any() else None))
+trend = go.Figure()
+labels = [month_name(m) for m in series["month"]]
+trend.add_bar(x=labels, y=series["fact"].astype(float), name=texts.SALES_TREND_FACT,
+              marker_color="#1f5fa8")
+trend.add_scatter(x=labels, y=series["plan"].astype(float), name=texts.SALES_TREND_PLAN,
+                  mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
+trend.update_layout(**plotly_layout(height=320), yaxis={"title": "₽", "tickformat": ",.0f"})
+st.plotly_chart(trend, config={"displayModeBar": False})
+
+# --- month-edge slippage --------------------------------------------------------------------
+if money_view:
+    st.subheader(texts.SALES_SLIPPAGE)
+    st.caption(texts.SALES_SLIPPAGE_INTRO.format(until=fmt_date(report.early_until),
+                                                  usual=fmt_ratio(report.usual_early_share, none="—")))
+    flagged = [m for m in report.managers if m.early_flag]
+    for m in flagged:
+        st.warning(texts.SALES_SLIPPAGE_FLAG.format(name=m.name, share=fmt_ratio(m.early_share),
+                                                    usual=fmt_ratio(report.usual_early_share)))
+    if not flagged:
+        st.success(texts.SALES_SLIPPAGE_NONE)
+    shares = [m for m in sorted(report.managers, key=lambda m: m.early_share or 0)
+              if m.early_share is not None]
+    early = go.Figure()
+    early.add_bar(y=[m.name for m in shares], x=[m.early_share * 100 for m in shares],
+                  orientation="h", text=[fmt_ratio(m.early_share) for m in shares],
+                  textposition="outside", cliponaxis=False,
+                  marker_color=[LEVEL_COLOURS["behind" if m.early_flag else None] for m in shares])
+    if report.usual_early_share is not None:
+        early.add_vline(x=report.usual_early_share * 100, line_dash="dash", line_color="#455a64",
+                        annotation_text=texts.SALES_SLIPPAGE_USUAL, annotation_position="top")
+    early.update_layout(**(plotly_layout(height=90 + 30 * len(shares)) | {
+        "margin": {"l": 10, "r": 40, "t": 30, "b": 10}}), xaxis_title="% факта месяца")
+    st.plotly_chart(early, config={"displayModeBar": False})
+
+# --- the documents behind a manager's fact ---------------------------------------------------
+st.subheader(texts.SALES_DOCS)
+pick = st.columns([3, 2])
+names = [r["name"] for r in manager_rows]
+default = next((i for i, m in enumerate(names) if any(f.early_flag and f.name == m for f in report.managers)), 0)
+manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, index=default, key="sales_docs_manager")
+early_only = pick[1].toggle(texts.SALES_DOCS_EARLY, key="sales_docs_early")
+with store.reader(db()) as con:
+    docs = sales.documents(con, month, manager, until=report.early_until if early_only else None)
+doc_frame = pd.DataFrame([{
+    texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
+    texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
+    texts.SALES_DOC_COLUMNS["client"]: d["client"],
+    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2),
+    texts.SALES_DOC_COLUMNS["is_return"]: "возврат" if d["is_return"] or d["amount"] < 0 else "",
+} for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
+st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.SALES_DOC_COLUMNS),
+                   file_name=f"documents_{month:%Y-%m}.csv", mime="text/csv", key="dl_docs")

@@ -86,6 +86,17 @@ def test_upload_a_file_in_the_browser(server, browser, tmp_path):
     page.close()
 
 
+def test_sales_page_on_the_sample_company(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2900})
+    page.goto(server)
+    wait_ready(page)
+    page.get_by_text("По менеджерам — сначала отстающие").wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() >= 3
+    assert page.locator(".js-plotly-plot").count() >= 2  # the pace bars and the trend
+    page.screenshot(path=str(SHOTS / "sales.png"))
+    page.close()
+
+
 def test_every_page_opens_without_an_error(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     for path in ("", "receivables", "meetings", "hiring"):

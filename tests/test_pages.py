@@ -84,3 +84,26 @@ def test_deleting_an_import_from_history(store_file):
     at.button(key="delete").click().run()
     assert "Загрузка №1 удалена." in at.success[0].value
     assert len(at.dataframe[0].value) == before - 1
+
+
+def test_sales_page_shows_the_department_and_managers_worst_first(store_file):
+    from tests.test_sales import PLANS, SALES
+    from tests.helpers import load
+
+    with store.connect() as con:  # an empty store that is not refilled with the sample
+        store.set_meta(con, "samples_loaded", "yes")
+    load(SALES.encode(), "sales.csv")
+    load(PLANS.encode(), "plans.csv")
+    at = app()
+    assert not at.exception
+    assert at.selectbox(key="sales_month").value.isoformat() == "2026-11-01"
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Факт"] == "2,9\u00a0тыс.\u00a0₽"  # 1700 + 0 + 800 + 400 = 2900
+    assert cards["План"] == "2,7\u00a0тыс.\u00a0₽"  # 1700 + 1000 + 0
+    assert cards["Выполнение"] == "107,4\u00a0%"  # 2900 / 2700
+    managers = at.dataframe[0].value
+    # worst first: Петров 0 %, Иванов 100 %, then those without a plan (Козлов zero, Сидоров none)
+    assert list(managers["Менеджер"])[:2] == ["Петров П.П.", "Иванов И.И."]
+    assert set(managers["Выполнение"].iloc[2:]) == {"нет плана"}
+    at.segmented_control(key="sales_measure").set_value("active").run()
+    assert {m.label: m.value for m in at.metric}["Факт"] == "4"  # А, В, Г, Д
