@@ -168,7 +168,6 @@ SALES_FORECAST_HELP = (
     "3 рабочих дней. «Нужно в день» = (план − факт) ÷ оставшиеся рабочие дни."
 )
 SALES_FORECAST_WAIT = "появится после 3-го рабочего дня"
-SALES_FORECAST_CLOSED = "месяц закрыт"
 SALES_BY_MANAGER = "По менеджерам — сначала отстающие"
 SALES_BY_TEAM = "По отделам"
 SALES_LEGEND = (
@@ -180,6 +179,7 @@ SALES_COLUMNS = {"name": "Менеджер", "team": "Отдел", "fact": "Фа
                  "forecast_fulfilment": "Прогноз, %", "required_per_day": "Нужно в день",
                  "early_share": "Доля первых 3 дней"}
 SALES_TEAM_NAME = "Отдел"
+SALES_CLICK_ROW = "Нажмите на строку менеджера, чтобы увидеть его документы ниже."
 SALES_CHART_TITLE = "Выполнение плана по менеджерам"
 SALES_CHART_PACE = "Прогноз"
 SALES_CHART_FACT = "Факт сейчас"

@@ -52,14 +52,15 @@ headline = fmt_money_short if money_view else fmt_money
 cards[0].metric(texts.SALES_FACT, headline(fact))
 cards[1].metric(texts.SALES_PLAN, headline(plan))
 cards[2].metric(texts.SALES_FULFILMENT, fmt_ratio(share))
-if money_view:
-    forecast_text = (fmt_money_short(dept.forecast) if report.forecast_ready
-                     else texts.SALES_FORECAST_CLOSED if report.closed else texts.SALES_FORECAST_WAIT)
-    cards[3].metric(texts.SALES_FORECAST, forecast_text, help=texts.SALES_FORECAST_HELP,
+if money_view and not report.closed:
+    cards[3].metric(texts.SALES_FORECAST, fmt_money_short(dept.forecast) if report.forecast_ready
+                    else "—", help=texts.SALES_FORECAST_HELP,
                     delta=fmt_ratio(dept.forecast_fulfilment) if report.forecast_ready else None,
                     delta_color="off")
     cards[4].metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day)
                     if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
+    if not report.forecast_ready:
+        st.caption(f"{texts.SALES_FORECAST}: {texts.SALES_FORECAST_WAIT}.")
 
 # --- managers, worst first ----------------------------------------------------------------
 manager_rows = sales.rows(report, measure, "managers")
@@ -93,7 +94,7 @@ def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.Dat
         shown["team"] = texts.SALES_COLUMNS["team"]
     shown |= {"fact": texts.SALES_COLUMNS["fact"], "plan": texts.SALES_COLUMNS["plan"],
              "fulfilment": texts.SALES_COLUMNS["fulfilment"]}
-    if money_view:
+    if money_view and report.forecast_ready:
         shown |= {k: texts.SALES_COLUMNS[k] for k in
                   ("forecast", "forecast_fulfilment", "required_per_day")}
     frame = pd.DataFrame([{
@@ -101,14 +102,17 @@ def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.Dat
                    else fmt_ratio(r[k], none="—" if k == "forecast_fulfilment" else texts.NO_PLAN)
                    if k in ("fulfilment", "forecast_fulfilment") else r[k])
         for k in shown} for r in rows])
-    colour_column = shown.get("forecast_fulfilment") if report.forecast_ready else shown["fulfilment"]
+    colour_column = shown.get("forecast_fulfilment", shown["fulfilment"])
     levels = [r["level"] for r in rows]
     return frame.style.apply(lambda col: [
         f"background-color: {LEVEL_COLOURS[lv]}33" if col.name == colour_column and lv else ""
         for lv in levels], axis=0)
 
 
-st.dataframe(table(manager_rows, texts.SALES_COLUMNS["name"]), hide_index=True, width="stretch")
+picked = st.dataframe(table(manager_rows, texts.SALES_COLUMNS["name"]), hide_index=True,
+                      width="stretch", on_select="rerun", selection_mode="single-row",
+                      key="sales_managers_table")
+st.caption(texts.SALES_CLICK_ROW)
 st.download_button(texts.DOWNLOAD_CSV, excel_csv(manager_rows, texts.SALES_COLUMNS),
                    file_name=f"plan_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_managers")
 
@@ -116,6 +120,8 @@ st.subheader(texts.SALES_BY_TEAM)
 team_rows = sales.rows(report, measure, "teams")
 st.dataframe(table(team_rows, texts.SALES_TEAM_NAME, with_team=False), hide_index=True,
              width="stretch")
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(team_rows, texts.SALES_COLUMNS | {"name": texts.SALES_TEAM_NAME}),
+                   file_name=f"plan_teams_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_teams")
 
 # --- trend over the loaded months ---------------------------------------------------------
 st.subheader(texts.SALES_TREND)
@@ -162,11 +168,19 @@ if money_view:
     st.plotly_chart(early, config={"displayModeBar": False})
 
 # --- the documents behind a manager's fact ---------------------------------------------------
+if not manager_rows:
+    st.stop()
 st.subheader(texts.SALES_DOCS)
 pick = st.columns([3, 2])
 names = [r["name"] for r in manager_rows]
-default = next((i for i, m in enumerate(names) if any(f.early_flag and f.name == m for f in report.managers)), 0)
-manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, index=default, key="sales_docs_manager")
+# A click on a row of the managers' table opens that manager's documents.
+selected = tuple(picked.selection.rows)
+if selected and selected != state.get("sales_applied_selection") and selected[0] < len(names):
+    state["sales_docs_manager"] = names[selected[0]]
+state["sales_applied_selection"] = selected
+if state.get("sales_docs_manager") not in names:
+    state["sales_docs_manager"] = next((f.name for f in report.managers if f.early_flag), names[0])
+manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, key="sales_docs_manager")
 early_only = pick[1].toggle(texts.SALES_DOCS_EARLY, key="sales_docs_early")
 with store.reader(db()) as con:
     docs = sales.documents(con, month, manager, until=report.early_until if early_only else None)

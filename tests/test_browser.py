@@ -90,10 +90,26 @@ def test_sales_page_on_the_sample_company(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2900})
     page.goto(server)
     wait_ready(page)
+    page.get_by_role("combobox", name="Месяц").click()
+    page.get_by_role("option", name="октябрь 2026").click()
+    wait_ready(page)
     page.get_by_text("По менеджерам — сначала отстающие").wait_for()
+    page.get_by_text("Смирнов О.В.: 58,5").wait_for()  # the sample's slippage, flagged
     assert page.locator('[data-testid="stMetric"]').count() >= 3
     assert page.locator(".js-plotly-plot").count() >= 2  # the pace bars and the trend
     page.screenshot(path=str(SHOTS / "sales.png"))
+
+    # a click on a manager's row (its selection box) opens that manager's documents
+    documents_of = page.get_by_role("combobox", name="Менеджер")
+    first = documents_of.input_value()
+    table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    row_height = 35
+    page.mouse.click(table["x"] + 12, table["y"] + row_height * 4 + row_height / 2)
+    page.wait_for_function(
+        """(first) => document.querySelector('input[aria-label="Менеджер"]').value !== first""",
+        arg=first, timeout=30_000)
+    wait_ready(page)
+    page.screenshot(path=str(SHOTS / "sales_documents.png"))
     page.close()
 
 
