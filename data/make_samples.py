@@ -155,50 +155,64 @@ def write_plans():
     (OUT / "Планы_2026_Q4.csv").write_bytes(data)
 
 
-def receivables_rows(as_of: dt.date):
-    rows = []
+def receivables_rows(as_of: dt.date, max_age: int = 130, first_number: int = 1000):
+    rows, number = [], first_number
+    ages = [a for a in (5, 12, 20, 28, 35, 44, 50, 66, 75, 95, 130) if a <= max_age]
     for manager in MANAGERS:
         for client in CLIENTS[manager][:9]:
-            for _ in range(rng.randint(1, 4)):
-                age = rng.choice([5, 12, 20, 28, 35, 44, 50, 66, 75, 95, 130])
-                doc_date = as_of - dt.timedelta(days=age)
+            for _ in range(rng.randint(1, 3)):
+                doc_date = as_of - dt.timedelta(days=rng.choice(ages))
                 terms = rng.choice([14, 30, 45])
-                amount = round(rng.uniform(15_000, 400_000), 2)
+                number += 1
                 row = {"manager": manager, "client": client, "doc_date": doc_date,
-                       "doc": f"Реализация СВ-{rng.randint(1000, 9999)}", "amount": amount,
+                       "doc": f"Реализация СВ-{number:05d}", "amount": round(rng.uniform(15_000, 400_000), 2),
                        "due": None, "terms": None,
-                       "limit": 1_000_000 if CLIENTS[manager].index(client) % 3 else 500_000}
+                       "limit": 2_000_000 if CLIENTS[manager].index(client) % 3 else 800_000}
                 if rng.random() < 0.5:
                     row["due"] = doc_date + dt.timedelta(days=terms)
                 else:
                     row["terms"] = terms
                 rows.append(row)
-    # An advance (negative balance) that must be shown, never dropped.
-    rows.append({"manager": "Петрова А.С.", "client": CLIENTS["Петрова А.С."][0],
-                 "doc_date": as_of - dt.timedelta(days=3), "doc": "Поступление СВ-0042",
-                 "amount": -120_000.0, "due": None, "terms": 0, "limit": 1_000_000})
     return rows
 
 
+def receivables_snapshots():
+    """31.10 and 20.11: the later one keeps most of the earlier documents (some paid in
+    full), adds November's, so the comparison of snapshots has something to show."""
+    october = receivables_rows(dt.date(2026, 10, 31))
+    # Two documents whose payment term nobody entered: shown as "срок не задан".
+    for manager in ("Кузнецов Д.А.", "Ахметов Н.К."):
+        october.append({"manager": manager, "client": CLIENTS[manager][2],
+                        "doc_date": dt.date(2026, 10, 7), "doc": f"Реализация СВ-0{len(october):04d}",
+                        "amount": 64_300.0, "due": None, "terms": None, "limit": 1_000_000})
+    november = [r for r in october if rng.random() < 0.7]
+    november += receivables_rows(dt.date(2026, 11, 20), max_age=20, first_number=5000)
+    # An advance (negative balance) that must be shown, never dropped.
+    for rows, as_of in ((october, dt.date(2026, 10, 31)), (november, dt.date(2026, 11, 20))):
+        rows.append({"manager": "Петрова А.С.", "client": CLIENTS["Петрова А.С."][0],
+                     "doc_date": as_of - dt.timedelta(days=3), "doc": "Поступление СВ-0042",
+                     "amount": -120_000.0, "due": None, "terms": 0, "limit": 1_000_000})
+    return october, november
+
+
 def write_receivables():
-    as_of = dt.date(2026, 10, 31)
+    october, november = receivables_snapshots()
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "TDSheet"
     sheet.append(["Задолженность покупателей по срокам долга"])
-    sheet.append([f"На дату: {as_of:%d.%m.%Y}"])
+    sheet.append(["На дату: 31.10.2026"])
     sheet.append([])
     sheet.append(["Контрагент", "Менеджер", "Документ", "Дата документа", "Срок оплаты",
                   "Отсрочка (дней)", "Сумма долга", "Кредитный лимит"])
-    for r in receivables_rows(as_of):
+    for r in october:
         sheet.append([r["client"], TYPED[r["manager"]], r["doc"], r["doc_date"], r["due"],
                       r["terms"], r["amount"], r["limit"]])
     book.save(OUT / "Дебиторка_2026-10-31_1С.xlsx")
 
-    as_of = dt.date(2026, 11, 20)
     lines = ["Контрагент;Менеджер;Документ;Дата документа;Срок оплаты;Отсрочка (дней);"
              "Сумма долга;Кредитный лимит"]
-    for r in receivables_rows(as_of):
+    for r in november:
         client = r["client"].replace('"', '""')
         due = f"{r['due']:%d.%m.%Y}" if r["due"] else ""
         lines.append(f'"{client}";{r["manager"]};{r["doc"]};{r["doc_date"]:%d.%m.%Y};{due};'

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import calendar, importer, sales, store, texts
+from kpi import calendar, importer, receivables, sales, store, texts
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.kinds import KINDS
 
@@ -38,6 +38,15 @@ def _month(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"ожидался месяц ГГГГ-ММ, а не «{text}»") from None
 
 
+def _edges(text: str) -> tuple[int, ...]:
+    try:
+        return receivables.parse_edges(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ожидались возрастающие целые числа дней через запятую, например 30,60,90, а не «{text}»"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m kpi", description="Показатели клиентского отдела и подбора.")
     parser.add_argument("--db", help=f"файл базы DuckDB (по умолчанию $KPI_DB или {store.DEFAULT_DB})")
@@ -55,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", choices=list(calendar.COUNTRIES), default=calendar.DEFAULT_COUNTRY,
                    help="производственный календарь для прогноза")
     p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("receivables", help="дебиторская задолженность по срокам")
+    p.add_argument("--as-of", type=_date, help="на какую дату считать просрочку "
+                   "(по умолчанию дата последнего среза)")
+    p.add_argument("--buckets", type=_edges, default=receivables.DEFAULT_EDGES,
+                   help="границы корзин в днях, например 30,60,90")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("imports", help="история загрузок")
@@ -139,4 +155,23 @@ def cmd_sales(args) -> int:
     return 0
 
 
-COMMANDS = {"sales": cmd_sales, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+def cmd_receivables(args) -> int:
+    with store.reader(args.db) as con:
+        report = receivables.report(con, args.as_of, args.buckets)
+    if args.json:
+        print(json.dumps(receivables.to_json(report), ensure_ascii=False))
+        return 0
+    if report.snapshot is None:
+        print("Дебиторская задолженность не загружена.")
+        return 0
+    print(f"Дебиторская задолженность на {report.as_of:%d.%m.%Y} (срез {report.snapshot:%d.%m.%Y})")
+    keys = report.keys
+    width = max([len(m) for m in report.by_manager] + [12])
+    print(f"{'':<{width}}" + "".join(f"{k:>14}" for k in [*keys, "всего", "просрочено"]))
+    for name, a in [*report.by_manager.items(), ("Итого", report.totals)]:
+        print(f"{name:<{width}}" + "".join(f"{fmt_money(v):>14}" for v in
+                                            [*a.buckets.values(), a.total, a.overdue]))
+    return 0
+
+
+COMMANDS = {"sales": cmd_sales, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}

@@ -34,3 +34,8 @@ def fmt_money_short(value, currency: str = "₽") -> str:
             text = f"{v / size:,.{digits}f}".replace(",", NBSP).replace(".", ",")
             return f"{text}{NBSP}{unit}{NBSP}{currency}".rstrip()
     return fmt_money(v, currency=currency)
+
+
+def json_money(value) -> float | None:
+    """Money for JSON output: a number in the data's currency, rounded to kopecks."""
+    return None if value is None else round(float(value), 2)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpi import calendar
+from kpi.formatting import json_money as money
+from kpi.store import dicts
 
 NO_TEAM = "Без отдела"
 EARLY_DAYS = 3  # "first three working days": where deals pushed from last month land
@@ -220,26 +222,22 @@ def documents(con, month: dt.date, manager: str | None = None,
     """The documents behind a fact: every sale and return of the month (or of its first days)."""
     start = month.replace(day=1)
     next_start = calendar.month_end(start) + dt.timedelta(days=1)
-    cur = con.execute(
+    return dicts(con.execute(
         """SELECT doc_date, document, manager, client, amount, is_return FROM sales
            WHERE doc_date >= ? AND doc_date < ? AND (? IS NULL OR manager = ?)
              AND (? IS NULL OR CAST(doc_date AS DATE) <= ?)
            ORDER BY doc_date, document""",
-        [start, next_start, manager, manager, until, until])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+        [start, next_start, manager, manager, until, until]))
 
 
 def trend(con) -> list[dict]:
     """Fact and plan per manager per month, over every loaded month."""
-    cur = con.execute(
+    return dicts(con.execute(
         """WITH f AS (SELECT CAST(date_trunc('month', doc_date) AS DATE) AS month, manager,
                              sum(amount) AS fact FROM sales GROUP BY ALL),
                 p AS (SELECT month, manager, sum(plan_amount) AS plan FROM plans GROUP BY ALL)
            SELECT month, manager, coalesce(fact, 0) AS fact, plan
-           FROM f FULL JOIN p USING (month, manager) ORDER BY month, manager""")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+           FROM f FULL JOIN p USING (month, manager) ORDER BY month, manager"""))
 
 
 def to_json(report: MonthReport) -> dict:
@@ -266,10 +264,6 @@ def to_json(report: MonthReport) -> dict:
         "working_days_elapsed": report.working_days_elapsed,
         "usual_early_share": report.usual_early_share,
     }
-
-
-def money(value) -> float | None:
-    return None if value is None else round(float(value), 2)
 
 
 MEASURES = ("amount", "active", "new")  # the three KAM plans

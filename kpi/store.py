@@ -194,12 +194,16 @@ def save_import(con, *, kind: str, rows: pa.Table, file_name: str, sha256: str,
     return import_id, replaced
 
 
+def dicts(cursor) -> list[dict]:
+    """A fully fetched result as dicts keyed by column name."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def list_imports(con) -> list[dict]:
-    cur = con.execute(
+    return dicts(con.execute(
         """SELECT id, file_name, kind, period_from, period_to, as_of, rows_stored,
-                  rows_refused, imported_at, note FROM imports ORDER BY id DESC""")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+                  rows_refused, imported_at, note FROM imports ORDER BY id DESC"""))
 
 
 def delete_import(con, import_id: int) -> None:
