@@ -1,16 +1,22 @@
 """Numbers and dates the Russian way: `1 234 567,89 ₽`, `103,5 %`, `31.10.2026`."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from kpi import texts
 
 NBSP = "\u00a0"
 
 
+def _half_up(value, digits: int) -> Decimal:
+    """Accountants round 7,05 to 7,1; binary floats would give 7,0."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 def fmt_money(value, digits: int = 0, currency: str = "") -> str:
     if value is None:
         return "—"
-    text = f"{float(value):,.{digits}f}".replace(",", NBSP).replace(".", ",")
+    text = f"{_half_up(value, digits):,.{digits}f}".replace(",", NBSP).replace(".", ",")
     return f"{text}{NBSP}{currency}" if currency else text
 
 
@@ -28,10 +34,10 @@ def fmt_money_short(value, currency: str = "₽") -> str:
     """For headline cards: `14,63 млн ₽`, `811 тыс. ₽`, `950 ₽`."""
     if value is None:
         return "—"
-    v = float(value)
-    for size, unit, digits in ((1e9, "млрд", 2), (1e6, "млн", 2), (1e3, "тыс.", 1)):
+    v = Decimal(str(value))
+    for size, unit, digits in ((10**9, "млрд", 2), (10**6, "млн", 2), (10**3, "тыс.", 1)):
         if abs(v) >= size:
-            text = f"{v / size:,.{digits}f}".replace(",", NBSP).replace(".", ",")
+            text = f"{_half_up(v / size, digits):,.{digits}f}".replace(",", NBSP).replace(".", ",")
             return f"{text}{NBSP}{unit}{NBSP}{currency}".rstrip()
     return fmt_money(v, currency=currency)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpi.formatting import json_money as money
-from kpi.store import dicts
+from kpi.store import dicts, get_meta, set_meta
 
 DEFAULT_EDGES = (30, 60, 90)
 NO_TERM = "no_term"
@@ -238,3 +238,19 @@ def to_json(rep: Report) -> dict:
         "over_limit": {c: money(v) for c, v in rep.over_limit.items()},
         "over_limit_total": money(sum(rep.over_limit.values(), Decimal(0))),
     }
+
+
+_EDGES_SETTING = "receivables_bucket_edges"
+
+
+def saved_edges(con) -> tuple[int, ...]:
+    """The bucket edges the department chose last time (a setting kept in the store)."""
+    text = get_meta(con, _EDGES_SETTING)
+    try:
+        return parse_edges(text) if text else DEFAULT_EDGES
+    except ValueError:
+        return DEFAULT_EDGES
+
+
+def save_edges(con, edges: tuple[int, ...]) -> None:
+    set_meta(con, _EDGES_SETTING, ",".join(str(e) for e in edges))

@@ -56,7 +56,7 @@ if money_view and not report.closed:
     cards[3].metric(texts.SALES_FORECAST, fmt_money_short(dept.forecast) if report.forecast_ready
                     else "—", help=texts.SALES_FORECAST_HELP,
                     delta=fmt_ratio(dept.forecast_fulfilment) if report.forecast_ready else None,
-                    delta_color="off")
+                    delta_color="off", delta_arrow="off")
     cards[4].metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day)
                     if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
     if not report.forecast_ready:

@@ -115,9 +115,12 @@ def test_sales_page_on_the_sample_company(server, browser):
 
 def test_every_page_opens_without_an_error(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    for path in ("", "receivables", "meetings", "hiring"):
+    expected = {"": "По менеджерам — сначала отстающие", "receivables": "Крупнейшие должники",
+                "meetings": "Встречи в неделю", "hiring": "Подбор"}
+    for path, text in expected.items():
         page.goto(f"{server}/{path}")
         wait_ready(page)
+        page.get_by_text(text).first.wait_for()
         assert page.locator('[data-testid="stException"]').count() == 0, path
         page.screenshot(path=str(SHOTS / f"page_{path or 'sales'}.png"))
     page.close()

@@ -107,3 +107,28 @@ def test_sales_page_shows_the_department_and_managers_worst_first(store_file):
     assert set(managers["Выполнение"].iloc[2:]) == {"нет плана"}
     at.segmented_control(key="sales_measure").set_value("active").run()
     assert {m.label: m.value for m in at.metric}["Факт"] == "4"  # А, В, Г, Д
+
+
+def test_receivables_page_figures_and_remembered_bucket_edges(store_file):
+    from tests.helpers import load
+    from tests.test_receivables import SNAPSHOT
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    load(SNAPSHOT.encode(), "debt.csv")
+    at = app()
+    at.switch_page("pages/receivables.py").run()
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Долг всего"] == "7,1\u00a0тыс.\u00a0₽"  # 7050: buckets 7000 + no term 50
+    assert cards["Просрочено"] == "4,5\u00a0тыс.\u00a0₽"  # 1500 + 900 + 1300 + 800
+    assert cards["Сверх кредитного лимита"] == "300\u00a0₽"  # М: 900 - 600
+    assert "= долг всего (7\u00a0050) ✓" in " ".join(c.value for c in at.caption)
+    managers = at.dataframe[0].value
+    assert list(managers.columns[1:6]) == ["Не просрочено", "1–30 дн.", "31–60 дн.", "61–90 дн.",
+                                           "более 90 дн."]
+    at.text_input(key="rec_edges").set_value("30,60").run()
+    again = app()  # a new session: the edges come back from the store
+    again.switch_page("pages/receivables.py").run()
+    assert again.text_input(key="rec_edges").value == "30,60"
+    assert "более 60 дн." in list(again.dataframe[0].value.columns)
