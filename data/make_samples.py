@@ -224,23 +224,28 @@ def write_receivables():
 def write_activities():
     meetings_per_week = {"Иванов И.И.": 6, "Петрова А.С.": 5, "Смирнов О.В.": 2, "Ёлкина М.П.": 4,
                          "Кузнецов Д.А.": 3, "Ахметов Н.К.": 5, "Сәрсенова Ә.Б.": 4}
+    # How many of their clients each manager keeps in touch with.
+    reach = {"Иванов И.И.": 14, "Петрова А.С.": 12, "Смирнов О.В.": 5, "Ёлкина М.П.": 10,
+             "Кузнецов Д.А.": 7, "Ахметов Н.К.": 13, "Сәрсенова Ә.Б.": 9}
     rows, number = [], 5000
     day = MONTHS[0]
-    while day <= DATA_UNTIL:
+    while day <= DATA_UNTIL + dt.timedelta(days=7):  # a week of planned meetings ahead
         if day.weekday() < 5 and day not in RU_HOLIDAYS:
             for manager in MANAGERS:
                 for kind, per_day in (("Встреча", meetings_per_week[manager] / 5),
-                                      ("Звонок", 6), ("Письмо", 2)):
+                                      ("Звонок", 3), ("Письмо", 1)):
                     count = int(per_day) + (rng.random() < per_day % 1)
                     for _ in range(count):
-                        roll = rng.random()
-                        status = ("Отменена" if kind == "Встреча" and roll < 0.12 else
-                                  "Запланирована" if day > DATA_UNTIL - dt.timedelta(days=2)
-                                  else "Состоялась" if kind == "Встреча" else "Выполнено")
+                        if day > DATA_UNTIL:
+                            status = "Запланирована"
+                        elif kind == "Встреча" and rng.random() < 0.12:
+                            status = "Отменена"
+                        else:
+                            status = "Состоялась" if kind == "Встреча" else "Выполнено"
                         at = dt.datetime.combine(day, dt.time(rng.randint(9, 18), rng.choice([0, 30])))
                         number += 1
                         rows.append([str(number), kind, f"{kind} с клиентом", f"{at:%d.%m.%Y %H:%M:%S}",
-                                     TYPED[manager], rng.choice(CLIENTS[manager]), status])
+                                     TYPED[manager], rng.choice(CLIENTS[manager][:reach[manager]]), status])
         day += dt.timedelta(days=1)
     # Смирнов books meetings and cancels them: visible beside the held ones.
     for week in range(10):
@@ -248,6 +253,9 @@ def write_activities():
         number += 1
         rows.append([str(number), "Встреча", "Презентация", f"{at:%d.%m.%Y %H:%M:%S}",
                      "Смирнов О.В.", CLIENTS["Смирнов О.В."][week], "Отменена"])
+    # A Saturday meeting at a client's trade show: it counts in its ISO week.
+    rows.append([str(number + 1), "Встреча", "Выставка", "07.11.2026 12:00:00", "Ахметов Н. К.",
+                 CLIENTS["Ахметов Н.К."][0], "Состоялась"])
     header = ["ID", "Тип", "Тема", "Дата начала", "Ответственный", "Клиент", "Статус"]
 
     def line(cells):

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import calendar, importer, receivables, sales, store, texts
+from kpi import calendar, importer, meetings, receivables, sales, store, texts
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.kinds import KINDS
 
@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "(по умолчанию дата последнего среза)")
     p.add_argument("--buckets", type=_edges, default=receivables.DEFAULT_EDGES,
                    help="границы корзин в днях, например 30,60,90")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("meetings", help="проведённые встречи по неделям")
+    p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
+    p.add_argument("--target", type=int, help="цель встреч в неделю (по умолчанию сохранённая, иначе 5)")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("imports", help="история загрузок")
@@ -174,4 +179,23 @@ def cmd_receivables(args) -> int:
     return 0
 
 
-COMMANDS = {"sales": cmd_sales, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+def cmd_meetings(args) -> int:
+    with store.reader(args.db) as con:
+        month = args.month or next(iter(meetings.months(con)), None) or dt.date.today().replace(day=1)
+        target = args.target or meetings.saved_target(con)
+        report = meetings.report(con, meetings.month_weeks(month), target)
+    if args.json:
+        print(json.dumps(meetings.to_json(report, month), ensure_ascii=False))
+        return 0
+    labels = [report.labels[w] + ("*" if w in report.incomplete else "") for w in report.weeks]
+    print(f"Встречи в неделю, {importer.month_name(month)} (цель {target}; * неполная неделя)")
+    width = max([len(m.manager) for m in report.managers] + [10])
+    print(f"{'':<{width}}" + "".join(f"{label:>10}" for label in labels) + f"{'в среднем':>11}")
+    for m in report.managers:
+        avg = report.avg_per_complete_week(m)
+        print(f"{m.manager:<{width}}" + "".join(f"{n:>10}" for n in m.per_week.values())
+              + f"{'—' if avg is None else f'{avg:.1f}'.replace('.', ','):>11}")
+    return 0
+
+
+COMMANDS = {"sales": cmd_sales, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
