@@ -1,3 +1,112 @@
-from pages.common import coming_soon
+"""Meetings per week: heat map of managers x weeks against the target, who is below it, details."""
 
-coming_soon("meetings", ["activities"])
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from kpi import meetings as M
+from kpi import store, texts
+from kpi.export import excel_csv
+from kpi.formatting import fmt_date, fmt_ratio
+from kpi.importer import month_name
+from pages.common import LEVEL_COLOURS, db, plotly_layout
+
+st.title(texts.PAGE_TITLES["meetings"])
+
+with store.reader(db()) as con:
+    months = M.months(con)
+    remembered = M.saved_target(con)
+if not months:
+    st.info(texts.MEET_NO_DATA)
+    st.stop()
+
+top = st.columns([2, 3, 2])
+mode = top[0].segmented_control(texts.MEET_MODE, list(texts.MEET_MODES), default="month",
+                                format_func=texts.MEET_MODES.get, key="meet_mode") or "month"
+if mode == "month":
+    month = top[1].selectbox(texts.MEET_MONTH, months, format_func=month_name, key="meet_month")
+    weeks = M.month_weeks(month)
+else:
+    every = M.weeks_between(M.month_weeks(months[-1])[0], M.month_weeks(months[0])[-1])
+    first, last = top[1].select_slider(
+        texts.MEET_WEEKS, every, value=(every[max(0, len(every) - 6)], every[-1]),
+        format_func=lambda w: f"{M.week_label(w)} ({fmt_date(w)})", key="meet_weeks")
+    weeks = M.weeks_between(first, last)
+target = top[2].number_input(texts.MEET_TARGET, min_value=1, max_value=100, value=remembered,
+                             help=texts.MEET_TARGET_HELP, key="meet_target")
+if target != remembered:
+    with store.connect(db()) as con:
+        M.save_target(con, target)
+
+with store.reader(db()) as con:
+    report = M.report(con, weeks, target)
+
+st.caption(texts.MEET_STATUS.format(until=fmt_date(report.covered_until)))
+if report.incomplete:
+    st.caption(texts.MEET_INCOMPLETE.format(
+        weeks=", ".join(report.labels[w] for w in weeks if w in report.incomplete)))
+
+managers = sorted(report.managers, key=lambda m: (report.avg_per_complete_week(m) is None,
+                                                 report.avg_per_complete_week(m) or 0))
+complete = report.complete_weeks
+held_complete = sum(m.per_week[report.labels[w]] for m in report.managers for w in complete)
+cards = st.columns(4)
+cards[0].metric(texts.MEET_HELD, sum(m.held for m in report.managers))
+cards[1].metric(texts.MEET_AVG, "—" if not complete or not report.managers else
+                f"{held_complete / len(complete) / len(report.managers):.1f}".replace(".", ","),
+                delta=f"цель {target}", delta_color="off", delta_arrow="off")
+cards[2].metric(texts.MEET_BELOW, texts.MEET_BELOW_OF.format(
+    n=sum(report.below_target(m) for m in report.managers), total=len(report.managers)))
+cards[3].metric(texts.MEET_CANCELLED, sum(m.cancelled for m in report.managers))
+
+# --- heat map ---------------------------------------------------------------------------------------
+st.subheader(texts.MEET_HEATMAP)
+x = [f"{report.labels[w][5:]}{'*' if w in report.incomplete else ''}<br>{w:%d.%m}" for w in weeks]
+y = [m.manager for m in reversed(managers)]
+counts = [[m.per_week[report.labels[w]] for w in weeks] for m in reversed(managers)]
+complete_cells = [[n if w not in report.incomplete else None for n, w in zip(row, weeks)] for row in counts]
+# Incomplete weeks in grey: a partial count is not a low count.
+partial_cells = [[1 if w in report.incomplete else None for w in weeks] for _ in counts]
+heat = go.Figure()
+heat.add_heatmap(x=x, y=y, z=partial_cells, text=counts, texttemplate="%{text}", showscale=False,
+                 colorscale=[[0, "#e0e0e0"], [1, "#e0e0e0"]], xgap=3, ygap=3, hoverinfo="skip")
+heat.add_heatmap(
+    x=x, y=y, z=complete_cells, zmin=0, zmax=target, text=counts, texttemplate="%{text}",
+    showscale=False, xgap=3, ygap=3, hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
+    colorscale=[[0, LEVEL_COLOURS["behind"]], [0.5, LEVEL_COLOURS["watch"]], [1, LEVEL_COLOURS["ok"]]])
+heat.update_layout(**plotly_layout(height=80 + 36 * len(y)))
+heat.update_xaxes(side="top")
+st.plotly_chart(heat, config={"displayModeBar": False})
+st.caption(texts.MEET_HEATMAP_HELP)
+
+# --- managers ----------------------------------------------------------------------------------------
+st.subheader(texts.MEET_TABLE)
+rows = [{"manager": m.manager, "avg": report.avg_per_complete_week(m), "held": m.held,
+         "cancelled": m.cancelled, "planned": m.planned, "calls": m.calls,
+         "client_coverage": m.client_coverage, "below": report.below_target(m)} for m in managers]
+frame = pd.DataFrame([{
+    texts.MEET_COLUMNS[k]: ("—" if r[k] is None else f"{r[k]:.1f}".replace(".", ",")) if k == "avg"
+    else fmt_ratio(r[k], digits=0, none="—") if k == "client_coverage"
+    else ("да" if r[k] else "") if k == "below" else r[k]
+    for k in texts.MEET_COLUMNS} for r in rows])
+below_column = texts.MEET_COLUMNS["avg"]
+st.dataframe(frame.style.apply(lambda col: [
+    f"background-color: {LEVEL_COLOURS['behind']}33" if col.name == below_column and r["below"] else ""
+    for r in rows], axis=0), hide_index=True, width="stretch",
+    column_config={texts.MEET_COLUMNS["client_coverage"]: st.column_config.TextColumn(
+        help=texts.MEET_COVERAGE_HELP)})
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, texts.MEET_COLUMNS),
+                   file_name="meetings.csv", mime="text/csv", key="dl_meetings")
+
+# --- one manager's meetings --------------------------------------------------------------------------
+st.subheader(texts.MEET_DRILL)
+manager = st.selectbox(texts.MEET_DRILL_PICK, [m.manager for m in managers], key="meet_manager")
+with store.reader(db()) as con:
+    items = M.meetings_of(con, manager, weeks)
+st.dataframe(pd.DataFrame([{
+    texts.MEET_DOC_COLUMNS["happened_at"]: i["happened_at"].strftime("%d.%m.%Y %H:%M"),
+    texts.MEET_DOC_COLUMNS["client"]: i["client"] or "", texts.MEET_DOC_COLUMNS["type_text"]: i["type_text"],
+    texts.MEET_DOC_COLUMNS["status_text"]: i["status_text"], texts.MEET_DOC_COLUMNS["subject"]: i["subject"] or ""}
+    for i in items], columns=list(texts.MEET_DOC_COLUMNS.values())), hide_index=True, width="stretch")
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(items, texts.MEET_DOC_COLUMNS),
+                   file_name=f"meetings_{manager}.csv", mime="text/csv", key="dl_meet_items")

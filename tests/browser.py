@@ -22,7 +22,10 @@ def wait_ready(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_function(
         """() => document.querySelector('[data-test-script-state="notRunning"]')""",
         timeout=timeout)
-    page.wait_for_timeout(500)  # charts draw after the script state settles
+    page.wait_for_function(  # charts draw after the script state settles
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(c => c.querySelector('.main-svg'))""", timeout=timeout)
+    page.wait_for_timeout(300)
 
 
 def screenshot(url: str, path: str, height: int = 1400) -> None:

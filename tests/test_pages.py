@@ -132,3 +132,27 @@ def test_receivables_page_figures_and_remembered_bucket_edges(store_file):
     again.switch_page("pages/receivables.py").run()
     assert again.text_input(key="rec_edges").value == "30,60"
     assert "более 60 дн." in list(again.dataframe[0].value.columns)
+
+
+def test_meetings_page_counts_and_remembered_target(store_file):
+    from tests.helpers import load
+    from tests.test_meetings import ACTIVITIES
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    load(ACTIVITIES.encode(), "a.csv")
+    at = app()
+    at.switch_page("pages/meetings.py").run()
+    assert not at.exception
+    at.selectbox(key="meet_month").set_value(__import__("datetime").date(2026, 10, 1)).run()
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Проведено встреч"] == "5"  # Иванов 4 + Петров 1 in October's weeks
+    assert cards["Ниже цели"] == "3 из 3"
+    assert cards["Отменено встреч"] == "1"
+    table = at.dataframe[0].value
+    assert list(table["Менеджер"]) == ["Сидоров С.С.", "Петров П.П.", "Иванов И.И."]  # 0, 0.2, 0.8
+    assert list(table["В среднем в неделю"]) == ["0,0", "0,2", "0,8"]
+    at.number_input(key="meet_target").set_value(1).run()
+    again = app()
+    again.switch_page("pages/meetings.py").run()
+    assert again.number_input(key="meet_target").value == 1
