@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import calendar, importer, meetings, receivables, sales, store, texts
+from kpi import calendar, funnel, importer, meetings, receivables, sales, store, texts
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.kinds import KINDS
 
@@ -76,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("meetings", help="проведённые встречи по неделям")
     p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
     p.add_argument("--target", type=int, help="цель встреч в неделю (по умолчанию сохранённая, иначе 5)")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("funnel", help="воронка собеседований")
+    p.add_argument("--by", choices=list(funnel.GROUPINGS), help="разбивка")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("slots", help="сколько приглашать на слот")
+    p.add_argument("--attendees", type=int, required=True, help="сколько кандидатов нужно на слот")
+    p.add_argument("--show-rate", type=float, help="доля пришедших из приглашённых (иначе по данным)")
+    p.add_argument("--confidence", type=float, default=0.9, help="уверенность, например 0.9")
+    p.add_argument("--capacity", type=int, help="сколько интервьюер примет за раз (по умолчанию = attendees)")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("imports", help="история загрузок")
@@ -198,4 +209,42 @@ def cmd_meetings(args) -> int:
     return 0
 
 
-COMMANDS = {"sales": cmd_sales, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+def cmd_funnel(args) -> int:
+    with store.reader(args.db) as con:
+        overall, groups = funnel.funnel(con, args.by)
+    if args.json:
+        print(json.dumps(funnel.to_json(overall, groups), ensure_ascii=False))
+        return 0
+    print("Воронка: " + " → ".join(f"{texts.STAGE_TITLES[s]} {overall.counts[s]}" for s in funnel.STAGES))
+    print(f"Явка (пришли / приглашены): {fmt_ratio(overall.attendance_rate, none='—')}")
+    for name, f in groups.items():
+        print(f"  {name}: явка {fmt_ratio(f.attendance_rate, none='—')} "
+              f"({f.counts['attended']} из {f.counts['invited']}), "
+              f"вышли {f.counts['hired']} из {f.counts['responded']}")
+    return 0
+
+
+def cmd_slots(args) -> int:
+    rate_source = "given"
+    rate = args.show_rate
+    if rate is None:
+        with store.reader(args.db) as con:
+            rate, _, _ = funnel.measured_show_rate(con)
+        rate_source = "data"
+        if rate is None:
+            rate, rate_source = funnel.SEED_SHOW_RATE, "default"
+    try:
+        plan = funnel.plan(args.attendees, rate, args.confidence, args.capacity)
+    except ValueError as e:
+        print(texts.SLOTS_BAD_INPUT[str(e)].format(rate=rate), file=sys.stderr)
+        return REFUSED
+    if args.json:
+        print(json.dumps(funnel.plan_json(plan, rate_source), ensure_ascii=False))
+        return 0
+    print(texts.SLOTS_LINE.format(k=plan.attendees, rate=fmt_ratio(plan.show_rate),
+                                  average=plan.average_bookings, n=plan.bookings,
+                                  probability=fmt_ratio(plan.probability)))
+    return 0
+
+
+COMMANDS = {"sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}

@@ -270,3 +270,16 @@ MEET_DRILL = "Встречи менеджера"
 MEET_DRILL_PICK = "Менеджер"
 MEET_DOC_COLUMNS = {"happened_at": "Дата и время", "client": "Клиент", "type_text": "Тип",
                     "status_text": "Статус", "subject": "Тема"}
+
+# --- hiring funnel and slot planner -------------------------------------------------------------
+STAGE_TITLES = {"responded": "Отклик", "screened": "Отбор", "invited": "Приглашён",
+                "confirmed": "Подтвердил", "attended": "Пришёл", "offer": "Оффер",
+                "hired": "Вышел на работу"}
+SLOTS_BAD_INPUT = {
+    "attendees": "Сколько кандидатов нужно на слот: целое число от 1.",
+    "show_rate": "Доля пришедших должна быть больше 0 и не больше 1 (сейчас {rate}). "
+                 "Если по данным никто не пришёл, задайте долю вручную (--show-rate).",
+    "confidence": "Уверенность — число больше 0 и меньше 1, например 0.9.",
+}
+SLOTS_LINE = ("Чтобы пришли {k}: при явке {rate} в среднем приглашать {average}; "
+              "чтобы наверняка ({probability}) — {n}.")
