@@ -283,3 +283,41 @@ SLOTS_BAD_INPUT = {
 }
 SLOTS_LINE = ("Чтобы пришли {k}: при явке {rate} в среднем приглашать {average}; "
               "чтобы наверняка ({probability}) — {n}.")
+HIRE_NO_DATA = "Кандидаты не загружены. Загрузите выгрузку с HeadHunter, SuperJob или из ATS на странице «Загрузка выгрузок»."
+HIRE_ALL = "Все"
+HIRE_FILTERS = {"source": "Источник", "vacancy": "Вакансия", "recruiter": "Рекрутер"}
+HIRE_RESPONDED = "Откликов"
+HIRE_INVITED = "Приглашено"
+HIRE_ATTENDANCE = "Пришли из приглашённых"
+HIRE_ATTENDANCE_DELTA = "{attended} из {invited}; 95 %: {low}–{high}"
+HIRE_SMALL = "мало данных (меньше 20 приглашённых): доля неточна"
+HIRE_HIRED = "Вышли на работу"
+HIRE_HIRED_DELTA = "{share} откликов"
+HIRE_DAYS = "Дней от отклика до выхода"
+HIRE_FUNNEL = "Воронка"
+HIRE_FUNNEL_HELP = "Кандидат, дошедший до этапа, прошёл и все предыдущие. Процент — переход с предыдущего этапа."
+HIRE_BREAKDOWN = "В разрезе"
+HIRE_BY = {"source": "Источник", "vacancy": "Вакансия", "recruiter": "Рекрутер", "month": "Месяц отклика"}
+HIRE_GROUP_COLUMNS = {"group": "", "responded": "Откликов", "invited": "Приглашено",
+                      "attended": "Пришли", "attendance": "Явка", "interval": "95 % интервал",
+                      "hired": "Вышли", "hire_rate": "Вышли / отклики", "flag": ""}
+HIRE_SLOTS = "Планировщик слотов: сколько приглашать"
+HIRE_SLOTS_INTRO = (
+    "Приходят не все приглашённые. Планировщик берёт явку, измеренную по вашим данным "
+    "(для выбранного источника и вакансии), и считает, сколько пригласить на один слот или день."
+)
+HIRE_K = "Нужно кандидатов на слот"
+HIRE_CONFIDENCE = "Насколько уверенно, %"
+HIRE_CAPACITY = "Интервьюер примет за раз"
+HIRE_RATE_FROM = "Явка для расчёта"
+HIRE_RATE_DATA = "по данным: {rate} ({attended} из {invited} приглашённых)"
+HIRE_RATE_DEFAULT = "данных нет — взята оценка из практики: 1 из 5 (20 %)"
+HIRE_RATE_ZERO = "по данным никто не пришёл ({invited} приглашённых): взята оценка 1 из 5 (20 %)"
+HIRE_INVITE = "Пригласить"
+HIRE_INVITE_DELTA = "придут ≥ {k} с вероятностью {p}"
+HIRE_AVERAGE = "В среднем хватило бы"
+HIRE_AVERAGE_DELTA = "но только в половине случаев"
+HIRE_OVER = "Риск, что придёт больше {capacity}"
+HIRE_DIST = "Сколько придёт, если пригласить {n}"
+HIRE_DIST_AXIS = "придёт кандидатов"
+HIRE_DIST_LEGEND = "Красный — меньше нужного, зелёный — в самый раз, оранжевый — больше, чем интервьюер примет за раз."

@@ -30,9 +30,9 @@ _leave_legacy_pages_mode()
 LEVEL_COLOURS = {"ok": "#2e7d32", "watch": "#f9a825", "behind": "#c62828", None: "#9e9e9e"}
 
 
-def plotly_layout(height: int) -> dict:
+def plotly_layout(height: int, top: int = 10) -> dict:
     """Russian number format (1 234,5), no wasted margins, one font."""
-    return {"height": height, "separators": ", ", "margin": {"l": 10, "r": 40, "t": 10, "b": 10},
+    return {"height": height, "separators": ", ", "margin": {"l": 10, "r": 40, "t": top, "b": 10},
             "legend": {"orientation": "h", "y": -0.15}, "font": {"size": 13},
             "plot_bgcolor": "white"}
 

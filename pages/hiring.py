@@ -1,3 +1,114 @@
-from pages.common import coming_soon
+"""Recruiter's page: the interview funnel, attendance by source, and the slot planner."""
 
-coming_soon("hiring", ["candidates"])
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from kpi import funnel as F
+from kpi import store, texts
+from kpi.export import excel_csv
+from kpi.formatting import fmt_ratio
+from kpi.kinds import STAGES
+from pages.common import LEVEL_COLOURS, db, plotly_layout
+
+st.title(texts.PAGE_TITLES["hiring"])
+
+with store.reader(db()) as con:
+    choices = F.options(con)
+if not choices["source"]:
+    st.info(texts.HIRE_NO_DATA)
+    st.stop()
+
+columns = st.columns(3)
+filters = {name: columns[i].selectbox(label, [None, *choices[name]], key=f"hire_{name}",
+                                      format_func=lambda v: texts.HIRE_ALL if v is None else v)
+           for i, (name, label) in enumerate(texts.HIRE_FILTERS.items())}
+
+with store.reader(db()) as con:
+    overall, _ = F.funnel(con, **filters)
+counts = overall.counts
+
+cards = st.columns(4)
+cards[0].metric(texts.HIRE_RESPONDED, counts["responded"])
+cards[1].metric(texts.HIRE_INVITED, counts["invited"])
+interval = overall.attendance_interval
+cards[2].metric(texts.HIRE_ATTENDANCE, fmt_ratio(overall.attendance_rate, none="—"),
+                delta=texts.HIRE_ATTENDANCE_DELTA.format(
+                    attended=counts["attended"], invited=counts["invited"],
+                    low=fmt_ratio(interval[0], 0), high=fmt_ratio(interval[1], 0)) if interval else None,
+                delta_color="off", delta_arrow="off")
+cards[3].metric(texts.HIRE_HIRED, counts["hired"],
+                delta=texts.HIRE_HIRED_DELTA.format(share=fmt_ratio(overall.hired_per_responded, none="—")),
+                delta_color="off", delta_arrow="off")
+if overall.small_sample and counts["invited"]:
+    st.warning(texts.HIRE_SMALL)
+if overall.days_to_hire is not None:
+    st.caption(f"{texts.HIRE_DAYS}: {overall.days_to_hire:.0f} (медиана)")
+
+# --- the funnel -------------------------------------------------------------------------------------
+st.subheader(texts.HIRE_FUNNEL)
+labels = [texts.STAGE_TITLES[s] for s in STAGES]
+steps = [f"{counts[s]}" + ("" if overall.conversion(s) is None
+                           else f" ({fmt_ratio(overall.conversion(s), 0)} от пред.)") for s in STAGES]
+chart = go.Figure(go.Funnel(y=labels, x=[counts[s] for s in STAGES], text=steps, textinfo="text",
+                            marker={"color": ["#1f5fa8"] * 4 + [LEVEL_COLOURS["ok"]] + ["#1f5fa8"] * 2}))
+chart.update_layout(**plotly_layout(height=360))
+st.plotly_chart(chart, config={"displayModeBar": False})
+st.caption(texts.HIRE_FUNNEL_HELP)
+
+# --- breakdown ----------------------------------------------------------------------------------------
+st.subheader(texts.HIRE_BREAKDOWN)
+by = st.segmented_control(texts.HIRE_BREAKDOWN, list(texts.HIRE_BY), default="source",
+                          format_func=texts.HIRE_BY.get, key="hire_by",
+                          label_visibility="collapsed") or "source"
+with store.reader(db()) as con:
+    _, groups = F.funnel(con, by, **filters)
+rows = []
+for name, f in sorted(groups.items(), key=lambda g: -(g[1].attendance_rate or 0)):
+    low_high = f.attendance_interval
+    rows.append({"group": name, "responded": f.counts["responded"], "invited": f.counts["invited"],
+                 "attended": f.counts["attended"], "attendance": f.attendance_rate,
+                 "interval": f"{fmt_ratio(low_high[0], 0)}–{fmt_ratio(low_high[1], 0)}" if low_high else "—",
+                 "hired": f.counts["hired"], "hire_rate": f.hired_per_responded,
+                 "flag": "мало данных" if f.small_sample else ""})
+header = texts.HIRE_GROUP_COLUMNS | {"group": texts.HIRE_BY[by], "flag": "Внимание"}
+st.dataframe(pd.DataFrame([{header[k]: fmt_ratio(r[k], none="—") if k in ("attendance", "hire_rate") else r[k]
+                            for k in header} for r in rows]), hide_index=True, width="stretch")
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, header), file_name=f"funnel_by_{by}.csv",
+                   mime="text/csv", key="dl_funnel")
+
+# --- slot planner --------------------------------------------------------------------------------------
+st.subheader(texts.HIRE_SLOTS)
+st.write(texts.HIRE_SLOTS_INTRO)
+inputs = st.columns(3)
+k = inputs[0].number_input(texts.HIRE_K, min_value=1, max_value=50, value=5, key="slot_k")
+confidence = inputs[1].slider(texts.HIRE_CONFIDENCE, min_value=50, max_value=99, value=90, key="slot_c")
+capacity = inputs[2].number_input(texts.HIRE_CAPACITY, min_value=1, max_value=100, value=k,
+                                  key=f"slot_capacity_{k}")
+rate = overall.attendance_rate
+if rate is None:
+    rate, rate_note = F.SEED_SHOW_RATE, texts.HIRE_RATE_DEFAULT
+elif rate == 0:
+    rate, rate_note = F.SEED_SHOW_RATE, texts.HIRE_RATE_ZERO.format(invited=counts["invited"])
+else:
+    rate_note = texts.HIRE_RATE_DATA.format(rate=fmt_ratio(rate), attended=counts["attended"],
+                                            invited=counts["invited"])
+st.caption(f"{texts.HIRE_RATE_FROM}: {rate_note}")
+plan = F.plan(k, rate, confidence / 100, capacity)
+result = st.columns(3)
+result[0].metric(texts.HIRE_INVITE, plan.bookings, border=True,
+                 delta=texts.HIRE_INVITE_DELTA.format(k=k, p=fmt_ratio(plan.probability)),
+                 delta_color="off", delta_arrow="off")
+result[1].metric(texts.HIRE_AVERAGE, plan.average_bookings, delta=texts.HIRE_AVERAGE_DELTA,
+                 delta_color="off", delta_arrow="off")
+result[2].metric(texts.HIRE_OVER.format(capacity=capacity), fmt_ratio(plan.p_over_capacity))
+
+colours = [LEVEL_COLOURS["behind"] if i < k else LEVEL_COLOURS["ok"] if i <= capacity
+           else "#ef6c00" for i in range(plan.bookings + 1)]
+dist = go.Figure(go.Bar(x=list(range(plan.bookings + 1)), y=[p * 100 for p in plan.distribution],
+                        marker_color=colours, hovertemplate="%{x}: %{y:.1f} %<extra></extra>"))
+dist.update_layout(**plotly_layout(height=260, top=40), xaxis_title=texts.HIRE_DIST_AXIS,
+                   yaxis_title="%",
+                   title={"text": texts.HIRE_DIST.format(n=plan.bookings), "font": {"size": 14}})
+st.plotly_chart(dist, config={"displayModeBar": False})
+st.caption(texts.HIRE_DIST_LEGEND)

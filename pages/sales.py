@@ -163,8 +163,8 @@ if money_view:
     if report.usual_early_share is not None:
         early.add_vline(x=report.usual_early_share * 100, line_dash="dash", line_color="#455a64",
                         annotation_text=texts.SALES_SLIPPAGE_USUAL, annotation_position="top")
-    early.update_layout(**(plotly_layout(height=90 + 30 * len(shares)) | {
-        "margin": {"l": 10, "r": 40, "t": 30, "b": 10}}), xaxis_title="% факта месяца")
+    early.update_layout(**plotly_layout(height=90 + 30 * len(shares), top=30),
+                        xaxis_title="% факта месяца")
     st.plotly_chart(early, config={"displayModeBar": False})
 
 # --- the documents behind a manager's fact ---------------------------------------------------

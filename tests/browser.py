@@ -25,7 +25,7 @@ def wait_ready(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_function(  # charts draw after the script state settles
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                  .every(c => c.querySelector('.main-svg'))""", timeout=timeout)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1500)  # let the last widgets paint
 
 
 def screenshot(url: str, path: str, height: int = 1400) -> None:

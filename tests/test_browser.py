@@ -116,7 +116,7 @@ def test_sales_page_on_the_sample_company(server, browser):
 def test_every_page_opens_without_an_error(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     expected = {"": "По менеджерам — сначала отстающие", "receivables": "Крупнейшие должники",
-                "meetings": "Встречи в неделю", "hiring": "Подбор"}
+                "meetings": "Проведённые встречи по неделям", "hiring": "Планировщик слотов"}
     for path, text in expected.items():
         page.goto(f"{server}/{path}")
         wait_ready(page)

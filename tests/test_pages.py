@@ -156,3 +156,25 @@ def test_meetings_page_counts_and_remembered_target(store_file):
     again = app()
     again.switch_page("pages/meetings.py").run()
     assert again.number_input(key="meet_target").value == 1
+
+
+def test_hiring_page_funnel_and_slot_planner(store_file):
+    from tests.helpers import load
+    from tests.test_funnel import CANDIDATES
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    load(CANDIDATES.encode(), "c_2026-11-20.csv")
+    at = app()
+    at.switch_page("pages/hiring.py").run()
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Откликов"] == "4" and cards["Приглашено"] == "3"
+    assert cards["Пришли из приглашённых"] == "66,7\u00a0%"  # 2 of 3
+    assert "мало данных" in at.warning[0].value
+    # one attendee at the measured 2/3 with 90 %: 1 - (1/3)^2 = 0.889 < 0.9 <= 1 - (1/3)^3
+    at.number_input(key="slot_k").set_value(1).run()
+    assert {m.label: m.value for m in at.metric}["Пригласить"] == "3"
+    # SuperJob alone: 1 of 2 came; with 90 %: 1 - 0.5^3 = 0.875 < 0.9 <= 1 - 0.5^4 = 0.9375
+    at.selectbox(key="hire_source").set_value("SuperJob").run()
+    assert {m.label: m.value for m in at.metric}["Пригласить"] == "4"
