@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("import", help="загрузить выгрузки")
     p.add_argument("--kind", choices=list(KINDS), help="вид выгрузки (иначе по заголовкам)")
     p.add_argument("--as-of", type=_date, help="дата среза дебиторки или кандидатов")
+    p.add_argument("--won-stages", type=lambda t: [w.strip() for w in t.split(",") if w.strip()],
+                   help="этапы сделок CRM, означающие продажу, через запятую "
+                        "(по умолчанию «Успешно реализовано», «Сделка успешна», …)")
     p.add_argument("--strict", action="store_true",
                    help="не сохранять файл, если в нём есть хоть одна ошибочная строка")
     p.add_argument("files", nargs="+", type=Path)
@@ -115,7 +118,8 @@ def cmd_import(args) -> int:
             print(texts.IMPORT_REFUSED.format(file=path, reason=e.strerror), file=sys.stderr)
             status = REFUSED
             continue
-        result = importer.inspect(data, path.name, kind=args.kind, as_of=args.as_of, db=args.db)
+        result = importer.inspect(data, path.name, kind=args.kind, as_of=args.as_of,
+                                  won_stages=args.won_stages, db=args.db)
         if isinstance(result, importer.Refusal):
             print(texts.IMPORT_REFUSED.format(file=path, reason=result.reason), file=sys.stderr)
             status = REFUSED

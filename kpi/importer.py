@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from kpi import store, texts
+from kpi.kinds import WON_STAGES
 from kpi.reading import FileRefused, read_records
 from kpi.recognise import recognise
 from kpi.validate import Problem, typed_rows
@@ -37,6 +38,7 @@ class Inspection:
     problems: list[Problem]
     refused_rows: int
     totals_skipped: int
+    not_stored: int  # valid rows that are not facts: open or lost deals
     encoding: str
     delimiter: str
     replaces: list[store.Replaced] = field(default_factory=list)
@@ -84,7 +86,7 @@ def month_name(month: dt.date) -> str:
 
 
 def inspect(data: bytes, file_name: str, *, kind: str | None = None,
-            as_of: dt.date | None = None, db=None) -> Inspection | Refusal:
+            as_of: dt.date | None = None, won_stages=None, db=None) -> Inspection | Refusal:
     """Read and validate a file; never changes the store."""
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -95,7 +97,11 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
             if as_of is None and layout.kind.name == "receivables":
                 raise _NeedsAsOf(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES["receivables"]))
             as_of = as_of or dt.date.today()
-        typed = typed_rows(layout, as_of if layout.kind.name in SNAPSHOT_KINDS else None)
+        typed = typed_rows(layout, as_of if layout.kind.name in SNAPSHOT_KINDS else None,
+                           won_stages)
+        if typed.rows.num_rows == 0 and not typed.problems and typed.not_stored:
+            raise FileRefused(texts.NO_WON_DEALS.format(
+                n=typed.not_stored, stages=", ".join(f"«{s}»" for s in won_stages or WON_STAGES)))
         if typed.rows.num_rows == 0:
             raise FileRefused(texts.ALL_ROWS_BAD.format(refused=typed.refused_lines) + "\n"
                               + "\n".join(str(p) for p in typed.problems[:20]))
@@ -106,7 +112,8 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
         columns=layout.headers, months=typed.months,
         as_of=as_of if layout.kind.name in SNAPSHOT_KINDS else None, typed=typed,
         problems=typed.problems, refused_rows=typed.refused_lines,
-        totals_skipped=layout.totals_skipped, encoding=records.encoding,
+        totals_skipped=layout.totals_skipped, not_stored=typed.not_stored,
+        encoding=records.encoding,
         delimiter=records.delimiter)
     with store.reader(db) as con:
         inspection.replaces = store.overlapping(con, inspection.kind, inspection.months,
@@ -116,6 +123,8 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
 
 def commit(inspection: Inspection, db=None) -> Stored:
     notes = []
+    if inspection.not_stored:
+        notes.append(texts.DEALS_SKIPPED.format(n=inspection.not_stored))
     if inspection.totals_skipped:
         notes.append(texts.TOTALS_SKIPPED.format(n=inspection.totals_skipped))
     if inspection.refused_rows:

@@ -6,7 +6,7 @@ column's synonyms. Exact matching (not substring) is deliberate: 1C puts `Сум
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Kind:
     columns: tuple[Column, ...]
     any_of: tuple[str, ...] = ()  # at least one of these columns must be present
     snapshot: bool = False  # stored per as-of date rather than per month
-    extra: dict = field(default_factory=dict)
+    stores_as: str = ""  # another kind whose table and periods it shares (deals -> sales)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -122,7 +122,32 @@ CANDIDATES = Kind("candidates", (
     _c("refusal_stage", "stage", ("Этап отказа", "Refused at", "Rejection stage")),
 ), any_of=("stage", "screened", "invited", "confirmed", "attended", "offer", "hired"))
 
-KINDS = {k.name: k for k in (SALES, PLAN, RECEIVABLES, ACTIVITIES, CANDIDATES)}
+# A CRM deals export (amoCRM, Bitrix24) is a second source of sales facts: won deals by
+# close date. It replaces the sales of the months it covers, like a 1C sales export.
+DEALS = Kind("deals", (
+    _c("document", "text", ("ID", "ID сделки", "Номер сделки", "Deal ID"), True),
+    _c("title", "text", ("Название сделки", "Сделка", "Название", "Deal name", "Title")),
+    _c("amount", "money", ("Бюджет", "Сумма", "Сумма сделки", "Бюджет сделки", "Budget",
+                           "Amount", "Opportunity")),
+    _c("manager", "person", ("Ответственный", "Ответственный за сделку", "Менеджер",
+                             "Responsible", "Responsible user", "Manager"), True),
+    _c("stage", "text", ("Этап сделки", "Стадия сделки", "Этап", "Стадия", "Статус сделки",
+                         "Deal stage", "Stage"), True),
+    # the column must be there (any_of), its value only for a won deal: an open one has none
+    _c("closed_at", "close_date", ("Дата закрытия", "Дата закрытия сделки",
+                                   "Предполагаемая дата закрытия", "Close date", "Closed at")),
+    _c("client", "text", ("Компания", "Компания: Название компании", "Контрагент", "Клиент",
+                          "Company", "Client")),
+    _c("contact_company", "text", ("Компания контакта", "Contact company")),
+    _c("contact", "text", ("Полное имя контакта", "Контакт", "Contact", "Contact name")),
+), any_of=("closed_at",), stores_as="sales")
+
+KINDS = {k.name: k for k in (SALES, PLAN, RECEIVABLES, ACTIVITIES, CANDIDATES, DEALS)}
+# What `--kind sales` accepts: a 1C sales export or a CRM deals export.
+KIND_FAMILIES = {"sales": ("sales", "deals")}
+# Stages that mean a deal was won (a setting: a CRM's stage names are the user's own).
+WON_STAGES = ("успешно реализовано", "сделка успешна", "сделка заключена", "выиграна",
+              "выиграно", "успешно", "закрыта успешно", "won", "closed won")
 
 # Funnel stages in order; a candidate who reached one passed all earlier ones.
 STAGES = ("responded", "screened", "invited", "confirmed", "attended", "offer", "hired")

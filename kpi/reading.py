@@ -9,7 +9,10 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from dataclasses import dataclass
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from kpi import texts
 
@@ -23,6 +26,8 @@ class Records:
     rows: list[tuple[int, list[str]]]  # (physical line or Excel row, cells as text)
     encoding: str  # "xlsx" for Excel books
     delimiter: str = ""
+    # Excel row -> outline level, where the sheet groups rows (1C group rows and details)
+    outline: dict[int, int] = field(default_factory=dict)
 
 
 _SIGNATURES = (
@@ -46,6 +51,8 @@ def read_records(data: bytes) -> Records:
             raise FileRefused(texts.NOT_A_TABLE.format(what=what))
     if data.startswith(_ZIP) or data.startswith(_OLE):
         return _read_excel(data)
+    if _HTML.match(data[:1024]):  # Bitrix24's "Excel" export: an HTML table named .xls
+        return _read_html(data)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     return Records(_split(text, delimiter), encoding, delimiter)
@@ -121,19 +128,113 @@ def _split(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def _read_excel(data: bytes) -> Records:
+    """Excel via calamine (Rust): reads .xlsx and old .xls, is fast on large books, and opens
+    1C's books whose shared strings part is spelled `SharedStrings.xml`."""
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+        sheets = [(name, book.get_sheet_by_name(name)) for name in book.sheet_names]
+        tables = [(name, sheet.start, sheet.to_python()) for name, sheet in sheets]
     except Exception as e:  # calamine raises its own error types for every broken container
         raise FileRefused(texts.BROKEN_EXCEL.format(error=e)) from None
     # The first sheet with a table on it: 1C sometimes puts a cover sheet first.
-    for sheet in sheets:
-        rows = [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(sheet)]
+    for name, start, table in tables:
+        # calamine trims empty leading rows and columns; keep the row numbers Excel shows
+        first_row, first_column = start if start else (0, 0)
+        rows = [(first_row + i + 1, [""] * first_column + [_cell_text(v) for v in row])
+                for i, row in enumerate(table)]
         if sum(1 for _, cells in rows if sum(1 for c in cells if c) > 1) >= 2:
-            return Records(rows, "xlsx")
+            return Records(rows, "xlsx", outline=_outline_levels(data, name))
     raise FileRefused(texts.EXCEL_EMPTY)
+
+
+_HTML = re.compile(rb"^(\xef\xbb\xbf)?\s*<(!doctype html|html|meta|table|head)", re.IGNORECASE)
+_CHARSET = re.compile(rb"charset=[\"']?([\w-]+)", re.IGNORECASE)
+
+
+class _TableParser(HTMLParser):
+    """Rows of the first <table>: the text of each <td>/<th>, line breaks as spaces."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _read_html(data: bytes) -> Records:
+    declared = _CHARSET.search(data[:2048])
+    encoding = declared.group(1).decode("ascii").lower() if declared else None
+    try:
+        text = data.decode(encoding) if encoding else decode(data)[0]
+    except (LookupError, UnicodeDecodeError):
+        text, encoding = decode(data)
+    parser = _TableParser()
+    parser.feed(text)
+    if not parser.rows:
+        raise FileRefused(texts.NOT_A_TABLE.format(what="HTML-страница без таблицы"))
+    # A user opening this file in Excel sees table row N as row N.
+    return Records([(i + 1, row) for i, row in enumerate(parser.rows)], f"html ({encoding or 'utf-8'})")
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ATTR = re.compile(rb'\b(r|outlineLevel)="(\d+)"')
+
+
+def _outline_levels(data: bytes, sheet_name: str) -> dict[int, int]:
+    """Row outline levels of one sheet of an .xlsx (calamine does not expose them).
+    1C marks group rows (with subtotals) and detail rows by level; empty for .xls."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        names = {n.lower(): n for n in book.namelist()}
+        workbook = book.read(names["xl/workbook.xml"]).decode("utf-8")
+        rels = book.read(names["xl/_rels/workbook.xml.rels"]).decode("utf-8")
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+    rel_id = None
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        if re.search(r'name="([^"]*)"', tag) and _unescape(re.search(r'name="([^"]*)"', tag).group(1)) == sheet_name:
+            rel_id = re.search(r'r:id="([^"]+)"', tag).group(1)
+    target = None
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        if rel_id and f'Id="{rel_id}"' in tag:
+            target = re.search(r'Target="([^"]+)"', tag).group(1)
+    if not target:
+        return {}
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    xml = book.read(names.get(path.lower(), path)) if path.lower() in names else b""
+    levels = {}
+    for attrs in _ROW_TAG.findall(xml):
+        values = dict(_ATTR.findall(attrs))
+        if b"r" in values and values.get(b"outlineLevel", b"0") != b"0":
+            levels[int(values[b"r"])] = int(values[b"outlineLevel"])
+    return levels
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<")
+            .replace("&gt;", ">").replace("&amp;", "&"))
 
 
 def _cell_text(value) -> str:

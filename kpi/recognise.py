@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from kpi import texts
-from kpi.kinds import KINDS, Kind, header_key
+from kpi.kinds import KIND_FAMILIES, KINDS, Kind, header_key
 from kpi.reading import FileRefused, Records
 
 _HEADER_SCAN_ROWS = 40
@@ -28,18 +28,37 @@ class Layout:
     headers: dict[str, str]  # canonical column -> header as written in the file
     title_lines: list[str]  # text above the header (period, "На дату: ...")
     data: list[tuple[int, list[str]]]  # data rows: (line, cells), totals and blanks removed
-    totals_skipped: int
+    totals_skipped: int  # totals rows and 1C group rows (subtotals), never counted
 
 
-def _match(kind: Kind, cells: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = header_key(cell)
-        if not key:
-            continue
-        for column, synonyms in _SYNONYMS[kind.name].items():
-            if column not in found and key in synonyms:
-                found[column] = index
+def _header_candidates(rows, index):
+    """Header texts per column: row `index` alone, and with the row below it when 1C
+    writes two header rows (a merged upper cell over several lower ones)."""
+    line, cells = rows[index]
+    yield line, index, [[c] for c in cells], False
+    if index + 1 < len(rows):
+        below_line, below = rows[index + 1]
+        upper, carried = [], ""
+        for c in cells + [""] * (len(below) - len(cells)):
+            carried = c.strip() or carried  # a merged cell's text sits in its first column
+            upper.append(carried)
+        alternatives = []
+        for j, low in enumerate(below + [""] * (len(upper) - len(below))):
+            low = low.strip()
+            alternatives.append([t for t in (low, f"{upper[j]} {low}".strip(), upper[j]) if t])
+        yield below_line, index + 1, alternatives, True
+
+
+def _match(kind: Kind, alternatives: list[list[str]]) -> dict[str, tuple[int, str]]:
+    """Column -> (cell index, header text as written) for the headers that name a column."""
+    found: dict[str, tuple[int, str]] = {}
+    for index, texts_ in enumerate(alternatives):
+        for text in texts_:
+            key = header_key(text)
+            column = next((c for c, synonyms in _SYNONYMS[kind.name].items()
+                           if c not in found and key and key in synonyms), None)
+            if column:
+                found[column] = (index, text.strip())
                 break
     return found
 
@@ -56,26 +75,30 @@ def _complete(kind: Kind, found: dict[str, int]) -> bool:
 def recognise(records: Records, kind_name: str | None = None) -> Layout:
     if kind_name is not None and kind_name not in KINDS:
         raise FileRefused(texts.UNKNOWN_KIND_OPTION.format(kind=kind_name, kinds=", ".join(KINDS)))
-    kinds = [KINDS[kind_name]] if kind_name else list(KINDS.values())
-    best = None  # (complete, matched count, -row index) -> the winner
-    for index, (_, cells) in enumerate(records.rows[:_HEADER_SCAN_ROWS]):
-        for kind in kinds:
-            found = _match(kind, cells)
-            if len(found) < 2:
-                continue
-            score = (_complete(kind, found), len(found) - 2 * len(_missing(kind, found)), -index)
-            if best is None or score > best[0]:
-                best = (score, index, kind, found)
+    kinds = ([KINDS[k] for k in KIND_FAMILIES.get(kind_name, (kind_name,))] if kind_name
+             else list(KINDS.values()))
+    best = None  # (complete, matched count, single row, -row index) -> the winner
+    for first in range(min(_HEADER_SCAN_ROWS, len(records.rows))):
+        for line, index, alternatives, two_rows in _header_candidates(records.rows, first):
+            for kind in kinds:
+                found = _match(kind, alternatives)
+                if len(found) < 2:
+                    continue
+                score = (_complete(kind, found), len(found) - 2 * len(_missing(kind, found)),
+                         not two_rows, -first)
+                if best is None or score > best[0]:
+                    best = (score, index, kind, found)
     if best is None:
         raise FileRefused(texts.UNKNOWN_KIND.format(kinds=kinds_help()))
-    (complete, _, _), index, kind, found = best
+    (complete, *_), index, kind, found = best
     line, cells = records.rows[index]
+    if not complete and not any(c.required and c.name in found for c in kind.columns):
+        raise FileRefused(texts.UNKNOWN_KIND.format(kinds=kinds_help()))
     if not complete:
         english = _is_english(cells)
         names = [_column_label(kind, c, english) for c in _missing(kind, found)]
         if kind.any_of and not any(c in found for c in kind.any_of):
-            names.append(texts.MISSING_ONE_OF.format(
-                columns=", ".join(_column_label(kind, c, english) for c in kind.any_of)))
+            names.append(_one_of(kind, lambda c: _column_label(kind, c, english)))
         raise FileRefused(texts.MISSING_COLUMNS.format(
             title=texts.KIND_TITLES[kind.name], line=line, columns=", ".join(names),
             found=", ".join(f"«{c.strip()}»" for c in cells if c.strip())))
@@ -88,11 +111,17 @@ def recognise(records: Records, kind_name: str | None = None) -> Layout:
             totals += 1
             continue
         data.append((row_line, row))
+    if records.outline and data:
+        # 1C groups detail rows under group rows carrying subtotals: keep the deepest level.
+        detail = max(records.outline.get(row_line, 0) for row_line, _ in data)
+        kept = [(n, row) for n, row in data if records.outline.get(n, 0) == detail]
+        totals += len(data) - len(kept)
+        data = kept
     if not data:
         raise FileRefused(texts.HEADER_ONLY.format(line=line))
     return Layout(
-        kind=kind, header_line=line, columns=found,
-        headers={c: cells[i].strip() for c, i in found.items()},
+        kind=kind, header_line=line, columns={c: i for c, (i, _) in found.items()},
+        headers={c: text for c, (_, text) in found.items()},
         title_lines=[" ".join(c for c in row if c) for _, row in records.rows[:index]],
         data=data, totals_skipped=totals,
     )
@@ -110,14 +139,19 @@ def _column_label(kind: Kind, column: str, english: bool) -> str:
     return f"«{col.english if english else col.synonyms[0]}»"
 
 
+def _one_of(kind: Kind, label) -> str:
+    if len(kind.any_of) == 1:
+        return label(kind.any_of[0])
+    return texts.MISSING_ONE_OF.format(columns=", ".join(label(c) for c in kind.any_of))
+
+
 def kinds_help() -> str:
     """Each kind with the columns it needs: the answer to 'what files do you take?'."""
     lines = []
     for kind in KINDS.values():
         needed = [f"«{c.synonyms[0]}»" for c in kind.columns if c.required]
         if kind.any_of:
-            needed.append(texts.MISSING_ONE_OF.format(
-                columns=", ".join(f"«{kind.column(c).synonyms[0]}»" for c in kind.any_of)))
+            needed.append(_one_of(kind, lambda c: f"«{kind.column(c).synonyms[0]}»"))
         lines.append(texts.KIND_NEEDS.format(
             title=texts.KIND_TITLES[kind.name], kind=kind.name, columns=", ".join(needed)))
     return "\n".join(lines)

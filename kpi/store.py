@@ -63,6 +63,7 @@ TABLES = {
     "receivables": ("receivables", "as_of"),
     "activities": ("activities", "happened_at"),
     "candidates": ("candidates", "coalesce(responded_on, as_of)"),
+    "deals": ("sales", "doc_date"),  # won CRM deals are sales facts
 }
 
 
@@ -151,7 +152,7 @@ def overlapping(con, kind: str, months: list[dt.date], as_of: dt.date | None, sh
         params = [months]
     rows = con.execute(
         f"""SELECT id, file_name, imported_at, sha256 = ? FROM imports
-            WHERE kind = ? AND (sha256 = ? OR id IN (SELECT import_id FROM {table} WHERE {where}))
+            WHERE (kind = ? AND sha256 = ?) OR id IN (SELECT import_id FROM {table} WHERE {where})
             ORDER BY id""", [sha256, kind, sha256, *params]).fetchall()
     return [Replaced(*row) for row in rows]
 
@@ -234,6 +235,8 @@ def coverage(con) -> dict[str, dict]:
     """Per kind: rows stored and the span they cover, for pages that have nothing else yet."""
     result = {}
     for kind, (table, column) in TABLES.items():
+        if kind == "deals":  # stored with the sales
+            continue
         rows, first, last = con.execute(
             f"SELECT count(*), min(CAST({column} AS DATE)), max(CAST({column} AS DATE)) FROM {table}"
         ).fetchall()[0]

@@ -75,14 +75,21 @@ PARSE = {
     "activity_type": "lookup({c}, $type_words, $type_values)",
     "activity_status": "lookup({c}, $status_words, $status_values)",
     "doc_type": "norm_text({c})",
+    "close_date": "parse_ts({c})",
 }
+# An empty parse that is not an error: amoCRM writes "не закрыта" as an open deal's close date.
+NULL_OK = {"close_date": "vkey({c}) LIKE 'не закрыт%'"}
+# Checks beyond one cell's type: (condition on `parsed`, the column, what is wrong).
+ROW_CHECKS = {"deals": [("is_won AND p_amount IS NULL", "amount", texts.WON_WITHOUT_AMOUNT),
+                        ("is_won AND r_closed_at IS NULL", "closed_at", texts.WON_WITHOUT_DATE)]}
+
 
 MONTH_NAMES = ["^(январ|jan)", "^(феврал|feb)", "^(март|mar)", "^(апрел|apr)", "^(ма[йя]|may)",
                "^(июн|jun)", "^(июл|jul)", "^(август|aug)", "^(сентябр|sep)", "^(октябр|oct)",
                "^(ноябр|nov)", "^(декабр|dec)"]
 
 
-def _params() -> dict:
+def _params(won_stages=None) -> dict:
     return {
         "month_names": MONTH_NAMES,
         "mark_yes": K.value_words(K.MARK_YES),
@@ -95,6 +102,7 @@ def _params() -> dict:
         "status_words": [K.value_words(w) for w in K.ACTIVITY_STATUSES.values()],
         "status_values": list(K.ACTIVITY_STATUSES),
         "return_pattern": "возврат|return|refund|сторно|credit",
+        "won_stages": K.value_words(won_stages or K.WON_STAGES),
     }
 
 
@@ -137,9 +145,15 @@ OUTPUT = {
                CAST(parse_ts(r_invited) AS DATE) AS invited_on, p_interview_on AS interview_on,
                CAST(parse_ts(r_hired) AS DATE) AS hired_on
         FROM parsed""",
+    "deals": """
+        SELECT _line AS line, p_closed_at AS doc_date, 'Сделка ' || p_document AS document,
+               p_manager AS manager,
+               coalesce(p_client, p_contact_company, p_contact, p_title, p_document) AS client,
+               p_amount AS amount, false AS is_return, NULL::TEXT AS team
+        FROM parsed WHERE is_won AND p_closed_at IS NOT NULL""",
 }
 # The date that decides which month a row belongs to (replacing a month replaces these rows).
-PERIOD_COLUMN = {"sales": "doc_date", "plan": "month", "activities": "happened_at",
+PERIOD_COLUMN = {"sales": "doc_date", "deals": "doc_date", "plan": "month", "activities": "happened_at",
                  "candidates": "coalesce(responded_on, as_of)"}
 
 
@@ -164,9 +178,10 @@ class Typed:
     problems: list[Problem]  # one per refused cell, sorted by line
     refused_lines: int
     months: list  # first days of the months the rows cover (empty for snapshots)
+    not_stored: int = 0  # valid rows that are not facts (open or lost deals)
 
 
-def typed_rows(layout: Layout, as_of=None) -> Typed:
+def typed_rows(layout: Layout, as_of=None, won_stages=None) -> Typed:
     kind = layout.kind
     raw = {"_line": pa.array([line for line, _ in layout.data], pa.int64())}
     for col in kind.columns:
@@ -179,9 +194,12 @@ def typed_rows(layout: Layout, as_of=None) -> Typed:
         for macro in MACROS:
             con.execute(macro)
         con.register("raw", pa.table(raw))
-        params = _params() | {"as_of": as_of}
+        params = _params(won_stages) | {"as_of": as_of}
         parsed = ", ".join(f"{PARSE[c.type].format(c=f'r_{c.name}')} AS p_{c.name}"
                            for c in kind.columns)
+        if kind.name == "deals":
+            parsed += (", coalesce(list_contains($won_stages, vkey(r_stage)) OR "
+                       "regexp_matches(vkey(r_stage), '(^|:)won$'), false) AS is_won")
         con.execute(f"CREATE TEMP TABLE parsed AS SELECT *, {parsed} FROM raw",
                     _used(params, parsed))
         problems = _problems(con, layout)
@@ -190,6 +208,7 @@ def typed_rows(layout: Layout, as_of=None) -> Typed:
         con.execute("DELETE FROM parsed WHERE _line IN (SELECT _line FROM bad)")
         sql = OUTPUT[kind.name]
         rows = con.sql(sql, params=_used(params, sql)).to_arrow_table()
+        not_stored = con.execute("SELECT count(*) FROM parsed").fetchall()[0][0] - rows.num_rows
         months = []
         if kind.name in PERIOD_COLUMN:
             con.register("typed", rows)
@@ -198,7 +217,7 @@ def typed_rows(layout: Layout, as_of=None) -> Typed:
                 "FROM typed ORDER BY m").fetchall()]
     finally:
         con.close()
-    return Typed(rows, problems, len(bad), months)
+    return Typed(rows, problems, len(bad), months, not_stored)
 
 
 def _cell(cells: list[str], index: int) -> str | None:
@@ -220,13 +239,19 @@ def _problems(con, layout: Layout) -> list[Problem]:
             continue
         header = layout.headers[col.name]
         r, p = f"r_{col.name}", f"p_{col.name}"
+        null_ok = NULL_OK.get(col.type, "false").format(c=r)
         checks.append(f"SELECT _line, ? AS col, {r} AS value, ? AS expected FROM parsed "
-                      f"WHERE {r} IS NOT NULL AND {p} IS NULL")
+                      f"WHERE {r} IS NOT NULL AND {p} IS NULL AND NOT ({null_ok})")
         params += [header, texts.EXPECTED[col.type]]
         if col.required:
             checks.append(f"SELECT _line, ? AS col, NULL AS value, ? AS expected FROM parsed "
                           f"WHERE {r} IS NULL")
             params += [header, texts.REQUIRED_EMPTY]
+    for condition, column, expected in ROW_CHECKS.get(layout.kind.name, []):
+        if column in layout.columns:
+            checks.append(f"SELECT _line, ? AS col, r_{column} AS value, ? AS expected "
+                          f"FROM parsed WHERE {condition}")
+            params += [layout.headers[column], expected]
     if not checks:
         return []
     rows = con.execute(" UNION ALL ".join(checks) + " ORDER BY 1", params).fetchall()

@@ -263,8 +263,8 @@ def test_a_binary_file_that_decodes_as_cp1251_is_still_refused():
     assert "Строка 1" in refusal(bytes(range(0x80, 0xff)) + b"\x01\x02")
 
 
-def test_the_bitrix_rest_dump_in_cp1251_is_recognised_as_no_known_kind():
-    # TITLE, OPPORTUNITY, CLOSEDATE, ASSIGNED_BY_ID: no column we take (deals come in issue 8)
+def test_a_bitrix_rest_dump_is_refused_naming_what_a_deals_export_needs():
+    # stage, close date and manager come as codes (STAGE_ID, CLOSEDATE, ASSIGNED_BY_ID)
     data = ("ID,TITLE,STAGE_ID,OPPORTUNITY,CLOSEDATE,ASSIGNED_BY_ID\n"
             "1,Сделка,NEW,100000.00,2021-02-03T15:58:12+03:00,1\n").encode("cp1251")
-    assert "Не удалось понять" in refusal(data)
+    assert "нет обязательных столбцов: «Responsible», «Deal stage», «Close date»" in refusal(data)

@@ -1,5 +1,6 @@
 """The upload and history pages, driven by Streamlit's AppTest (no browser)."""
 
+import datetime as dt
 from decimal import Decimal
 
 from streamlit.testing.v1 import AppTest
@@ -14,6 +15,20 @@ SALES = "Дата;Менеджер;Клиент;Сумма\n01.12.2026;Иван�
 def app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
+    return at
+
+
+def page_on(page: str, *files: tuple[str, str]) -> AppTest:
+    """The page on a store holding only these (text, file name) exports, no sample."""
+    from tests.helpers import load
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    for text, name in files:
+        load(text.encode(), name)
+    at = app()
+    at.switch_page(page).run()
+    assert not at.exception
     return at
 
 
@@ -66,8 +81,6 @@ def test_receivables_without_a_date_can_be_given_one_on_the_page(store_file):
     at.file_uploader(key="uploader_0").upload("debt.csv", data, "text/csv")
     at.run()
     assert "--as-of" in at.error[0].value
-    import datetime as dt
-
     at.date_input[0].set_value(dt.date(2026, 12, 15)).run()
     assert "на 15.12.2026" in " ".join(m.value for m in at.markdown)
     at.button(key="save").click().run()
@@ -88,14 +101,8 @@ def test_deleting_an_import_from_history(store_file):
 
 def test_sales_page_shows_the_department_and_managers_worst_first(store_file):
     from tests.test_sales import PLANS, SALES
-    from tests.helpers import load
 
-    with store.connect() as con:  # an empty store that is not refilled with the sample
-        store.set_meta(con, "samples_loaded", "yes")
-    load(SALES.encode(), "sales.csv")
-    load(PLANS.encode(), "plans.csv")
-    at = app()
-    assert not at.exception
+    at = page_on("pages/sales.py", (SALES, "sales.csv"), (PLANS, "plans.csv"))
     assert at.selectbox(key="sales_month").value.isoformat() == "2026-11-01"
     cards = {m.label: m.value for m in at.metric}
     assert cards["Факт"] == "2,9\u00a0тыс.\u00a0₽"  # 1700 + 0 + 800 + 400 = 2900
@@ -110,15 +117,9 @@ def test_sales_page_shows_the_department_and_managers_worst_first(store_file):
 
 
 def test_receivables_page_figures_and_remembered_bucket_edges(store_file):
-    from tests.helpers import load
     from tests.test_receivables import SNAPSHOT
 
-    with store.connect() as con:
-        store.set_meta(con, "samples_loaded", "yes")
-    load(SNAPSHOT.encode(), "debt.csv")
-    at = app()
-    at.switch_page("pages/receivables.py").run()
-    assert not at.exception
+    at = page_on("pages/receivables.py", (SNAPSHOT, "debt.csv"))
     cards = {m.label: m.value for m in at.metric}
     assert cards["Долг всего"] == "7,1\u00a0тыс.\u00a0₽"  # 7050: buckets 7000 + no term 50
     assert cards["Просрочено"] == "4,5\u00a0тыс.\u00a0₽"  # 1500 + 900 + 1300 + 800
@@ -135,16 +136,10 @@ def test_receivables_page_figures_and_remembered_bucket_edges(store_file):
 
 
 def test_meetings_page_counts_and_remembered_target(store_file):
-    from tests.helpers import load
     from tests.test_meetings import ACTIVITIES
 
-    with store.connect() as con:
-        store.set_meta(con, "samples_loaded", "yes")
-    load(ACTIVITIES.encode(), "a.csv")
-    at = app()
-    at.switch_page("pages/meetings.py").run()
-    assert not at.exception
-    at.selectbox(key="meet_month").set_value(__import__("datetime").date(2026, 10, 1)).run()
+    at = page_on("pages/meetings.py", (ACTIVITIES, "a.csv"))
+    at.selectbox(key="meet_month").set_value(dt.date(2026, 10, 1)).run()
     cards = {m.label: m.value for m in at.metric}
     assert cards["Проведено встреч"] == "5"  # Иванов 4 + Петров 1 in October's weeks
     assert cards["Ниже цели"] == "3 из 3"
@@ -159,15 +154,9 @@ def test_meetings_page_counts_and_remembered_target(store_file):
 
 
 def test_hiring_page_funnel_and_slot_planner(store_file):
-    from tests.helpers import load
     from tests.test_funnel import CANDIDATES
 
-    with store.connect() as con:
-        store.set_meta(con, "samples_loaded", "yes")
-    load(CANDIDATES.encode(), "c_2026-11-20.csv")
-    at = app()
-    at.switch_page("pages/hiring.py").run()
-    assert not at.exception
+    at = page_on("pages/hiring.py", (CANDIDATES, "c_2026-11-20.csv"))
     cards = {m.label: m.value for m in at.metric}
     assert cards["Откликов"] == "4" and cards["Приглашено"] == "3"
     assert cards["Пришли из приглашённых"] == "66,7\u00a0%"  # 2 of 3
