@@ -12,6 +12,8 @@ from pathlib import Path
 
 from kpi import calendar, funnel, importer, meetings, receivables, sales, store, texts
 from kpi.formatting import fmt_money, fmt_ratio
+from kpi.mapping import from_file
+from kpi.reading import FileRefused
 from kpi.kinds import KINDS
 
 REFUSED = 2
@@ -58,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--won-stages", type=lambda t: [w.strip() for w in t.split(",") if w.strip()],
                    help="этапы сделок CRM, означающие продажу, через запятую "
                         "(по умолчанию «Успешно реализовано», «Сделка успешна», …)")
+    p.add_argument("--mapping", type=Path, help="JSON-файл сопоставления столбцов "
+                   "(для выгрузок, которые не распознаются сами; см. README)")
     p.add_argument("--strict", action="store_true",
                    help="не сохранять файл, если в нём есть хоть одна ошибочная строка")
     p.add_argument("files", nargs="+", type=Path)
@@ -111,6 +115,13 @@ def main(argv=None) -> int:
 
 def cmd_import(args) -> int:
     status = 0
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = from_file(args.mapping)
+        except FileRefused as e:
+            print(str(e), file=sys.stderr)
+            return REFUSED
     for path in args.files:
         try:
             data = path.read_bytes()
@@ -119,7 +130,7 @@ def cmd_import(args) -> int:
             status = REFUSED
             continue
         result = importer.inspect(data, path.name, kind=args.kind, as_of=args.as_of,
-                                  won_stages=args.won_stages, db=args.db)
+                                  won_stages=args.won_stages, mapping=mapping, db=args.db)
         if isinstance(result, importer.Refusal):
             print(texts.IMPORT_REFUSED.format(file=path, reason=result.reason), file=sys.stderr)
             status = REFUSED

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from kpi import store, texts
 from kpi.kinds import WON_STAGES
+from kpi.mapping import HEAD_ROWS, Mapping, find_saved, remember
 from kpi.reading import FileRefused, read_records
-from kpi.recognise import recognise
+from kpi.recognise import from_mapping, recognise
 from kpi.validate import Problem, typed_rows
 
 _AS_OF_TITLE = re.compile(
@@ -41,6 +42,8 @@ class Inspection:
     not_stored: int  # valid rows that are not facts: open or lost deals
     encoding: str
     delimiter: str
+    header_cells: list[str] = field(default_factory=list)
+    mapping: Mapping | None = None  # the user's mapping the file was read with, if any
     replaces: list[store.Replaced] = field(default_factory=list)
 
     @property
@@ -64,10 +67,20 @@ class Refusal:
     sha256: str
     reason: str
     needs_as_of: bool = False
+    # When the kind or columns were not recognised: the head of the file, for a mapping form.
+    head: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 class _NeedsAsOf(FileRefused):
     """A snapshot without a date: the user can fix it by giving one, so say so apart."""
+
+
+class _NotRecognised(FileRefused):
+    """Kind or columns unknown: the user can fix it with a column mapping."""
+
+    def __init__(self, reason: str, head):
+        super().__init__(reason)
+        self.head = head
 
 
 @dataclass
@@ -86,27 +99,45 @@ def month_name(month: dt.date) -> str:
 
 
 def inspect(data: bytes, file_name: str, *, kind: str | None = None,
-            as_of: dt.date | None = None, won_stages=None, db=None) -> Inspection | Refusal:
-    """Read and validate a file; never changes the store."""
+            as_of: dt.date | None = None, won_stages=None, mapping: Mapping | None = None,
+            db=None) -> Inspection | Refusal:
+    """Read and validate a file; never changes the store.
+
+    With `mapping`, the file is read as the user mapped it; without, its kind and columns
+    are recognised from the headers, and failing that a mapping saved for the same header
+    row is used."""
     sha = hashlib.sha256(data).hexdigest()
     try:
         records = read_records(data)
-        layout = recognise(records, kind)
+        if mapping is not None:
+            layout = from_mapping(records, mapping)
+        else:
+            try:
+                layout = recognise(records, kind)
+            except FileRefused as e:
+                with store.reader(db) as con:
+                    mapping = find_saved(con, records)
+                if mapping is None or (kind and mapping.kind != kind):
+                    raise _NotRecognised(str(e), records.rows[:HEAD_ROWS]) from None
+                layout = from_mapping(records, mapping)
         if layout.kind.name in SNAPSHOT_KINDS and as_of is None:
             as_of = _as_of_from(layout.title_lines, file_name)
             if as_of is None and layout.kind.name == "receivables":
                 raise _NeedsAsOf(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES["receivables"]))
             as_of = as_of or dt.date.today()
+        vocabulary = mapping.vocabulary() if mapping else {"won_stages": won_stages}
         typed = typed_rows(layout, as_of if layout.kind.name in SNAPSHOT_KINDS else None,
-                           won_stages)
+                           vocabulary)
         if typed.rows.num_rows == 0 and not typed.problems and typed.not_stored:
             raise FileRefused(texts.NO_WON_DEALS.format(
-                n=typed.not_stored, stages=", ".join(f"«{s}»" for s in won_stages or WON_STAGES)))
+                n=typed.not_stored,
+                stages=", ".join(f"«{s}»" for s in vocabulary.get("won_stages") or WON_STAGES)))
         if typed.rows.num_rows == 0:
             raise FileRefused(texts.ALL_ROWS_BAD.format(refused=typed.refused_lines) + "\n"
                               + "\n".join(str(p) for p in typed.problems[:20]))
     except FileRefused as e:
-        return Refusal(file_name, sha, str(e), isinstance(e, _NeedsAsOf))
+        return Refusal(file_name, sha, str(e), isinstance(e, _NeedsAsOf),
+                       getattr(e, "head", []))
     inspection = Inspection(
         file_name=file_name, sha256=sha, kind=layout.kind.name, header_line=layout.header_line,
         columns=layout.headers, months=typed.months,
@@ -114,7 +145,7 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
         problems=typed.problems, refused_rows=typed.refused_lines,
         totals_skipped=layout.totals_skipped, not_stored=typed.not_stored,
         encoding=records.encoding,
-        delimiter=records.delimiter)
+        delimiter=records.delimiter, header_cells=layout.header_cells, mapping=mapping)
     with store.reader(db) as con:
         inspection.replaces = store.overlapping(con, inspection.kind, inspection.months,
                                                 inspection.as_of, sha)
@@ -135,6 +166,8 @@ def commit(inspection: Inspection, db=None) -> Stored:
             file_name=inspection.file_name, sha256=inspection.sha256,
             months=inspection.months, as_of=inspection.as_of,
             refused=inspection.refused_rows, note="; ".join(notes))
+        if inspection.mapping is not None:  # files with the same header row will use it
+            remember(con, inspection.header_cells, inspection.mapping)
     notes += replacement_notes(inspection.kind, replaced, inspection.period_text)
     return Stored(inspection.file_name, import_id, inspection.kind, inspection.period_text,
                   inspection.rows_ok, inspection.refused_rows, notes)

@@ -88,7 +88,7 @@ RECEIVABLES = Kind("receivables", (
 ), snapshot=True)
 
 ACTIVITIES = Kind("activities", (
-    _c("at", "timestamp", ("Дата", "Дата и время", "Начало", "Дата начала", "Срок",
+    _c("happened_at", "timestamp", ("Дата", "Дата и время", "Начало", "Дата начала", "Срок",
                            "Дата активности", "Date", "Start", "Date time"), True),
     _c("manager", "person", MANAGER, True),
     _c("activity_type", "activity_type", ("Тип", "Тип активности", "Тип дела", "Вид",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kpi import texts
 from kpi.kinds import KIND_FAMILIES, KINDS, Kind, header_key
+from kpi.mapping import header_row
 from kpi.reading import FileRefused, Records
 
 _HEADER_SCAN_ROWS = 40
@@ -29,6 +30,7 @@ class Layout:
     title_lines: list[str]  # text above the header (period, "На дату: ...")
     data: list[tuple[int, list[str]]]  # data rows: (line, cells), totals and blanks removed
     totals_skipped: int  # totals rows and 1C group rows (subtotals), never counted
+    header_cells: list[str]  # the header row as written: what a saved mapping is keyed by
 
 
 def _header_candidates(rows, index):
@@ -102,6 +104,23 @@ def recognise(records: Records, kind_name: str | None = None) -> Layout:
         raise FileRefused(texts.MISSING_COLUMNS.format(
             title=texts.KIND_TITLES[kind.name], line=line, columns=", ".join(names),
             found=", ".join(f"«{c.strip()}»" for c in cells if c.strip())))
+    return _layout(records, index, kind, found)
+
+
+def from_mapping(records: Records, mapping) -> Layout:
+    """The layout a user's column mapping describes (kpi.mapping.Mapping)."""
+    index = header_row(records, mapping)
+    if index is None:
+        raise FileRefused(texts.MAPPING_HEADERS_NOT_FOUND.format(
+            headers=", ".join(f"«{h}»" for h in mapping.columns.values())))
+    keys = [header_key(c) for c in records.rows[index][1]]
+    found = {column: (keys.index(header_key(header)), header.strip())
+             for column, header in mapping.columns.items()}
+    return _layout(records, index, KINDS[mapping.kind], found)
+
+
+def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int, str]]) -> Layout:
+    line, _ = records.rows[index]
     data, totals = [], 0
     for row_line, row in records.rows[index + 1:]:
         filled = [c.strip() for c in row if c and c.strip()]
@@ -123,7 +142,7 @@ def recognise(records: Records, kind_name: str | None = None) -> Layout:
         kind=kind, header_line=line, columns={c: i for c, (i, _) in found.items()},
         headers={c: text for c, (_, text) in found.items()},
         title_lines=[" ".join(c for c in row if c) for _, row in records.rows[:index]],
-        data=data, totals_skipped=totals,
+        data=data, totals_skipped=totals, header_cells=records.rows[index][1],
     )
 
 

@@ -89,7 +89,11 @@ MONTH_NAMES = ["^(январ|jan)", "^(феврал|feb)", "^(март|mar)", "^
                "^(ноябр|nov)", "^(декабр|dec)"]
 
 
-def _params(won_stages=None) -> dict:
+def _params(vocabulary: dict | None = None) -> dict:
+    """Bound parameters of the typing SQL; a user's mapping adds words to the vocabularies."""
+    vocabulary = vocabulary or {}
+    types = vocabulary.get("types") or {}
+    statuses = vocabulary.get("statuses") or {}
     return {
         "month_names": MONTH_NAMES,
         "mark_yes": K.value_words(K.MARK_YES),
@@ -97,12 +101,13 @@ def _params(won_stages=None) -> dict:
         "stage_patterns": [p for _, p in K.STAGE_PATTERNS],
         "stage_values": [s for s, _ in K.STAGE_PATTERNS],
         "refusal": K.REFUSAL_PATTERN,
-        "type_words": [K.value_words(w) for w in K.ACTIVITY_TYPES.values()],
+        "type_words": [K.value_words([*types.get(k, []), *w]) for k, w in K.ACTIVITY_TYPES.items()],
         "type_values": list(K.ACTIVITY_TYPES),
-        "status_words": [K.value_words(w) for w in K.ACTIVITY_STATUSES.values()],
+        "status_words": [K.value_words([*statuses.get(k, []), *w])
+                         for k, w in K.ACTIVITY_STATUSES.items()],
         "status_values": list(K.ACTIVITY_STATUSES),
         "return_pattern": "возврат|return|refund|сторно|credit",
-        "won_stages": K.value_words(won_stages or K.WON_STAGES),
+        "won_stages": K.value_words(vocabulary.get("won_stages") or K.WON_STAGES),
     }
 
 
@@ -130,7 +135,7 @@ OUTPUT = {
                p_outstanding AS outstanding, p_credit_limit AS credit_limit
         FROM parsed""",
     "activities": f"""
-        SELECT _line AS line, p_at AS happened_at, p_manager AS manager, p_client AS client,
+        SELECT _line AS line, p_happened_at AS happened_at, p_manager AS manager, p_client AS client,
                p_activity_type AS activity, norm_text(r_activity_type) AS type_text,
                p_status AS state, norm_text(r_status) AS status_text, p_subject AS subject
         FROM parsed""",
@@ -181,7 +186,7 @@ class Typed:
     not_stored: int = 0  # valid rows that are not facts (open or lost deals)
 
 
-def typed_rows(layout: Layout, as_of=None, won_stages=None) -> Typed:
+def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Typed:
     kind = layout.kind
     raw = {"_line": pa.array([line for line, _ in layout.data], pa.int64())}
     for col in kind.columns:
@@ -194,7 +199,7 @@ def typed_rows(layout: Layout, as_of=None, won_stages=None) -> Typed:
         for macro in MACROS:
             con.execute(macro)
         con.register("raw", pa.table(raw))
-        params = _params(won_stages) | {"as_of": as_of}
+        params = _params(vocabulary) | {"as_of": as_of}
         parsed = ", ".join(f"{PARSE[c.type].format(c=f'r_{c.name}')} AS p_{c.name}"
                            for c in kind.columns)
         if kind.name == "deals":
