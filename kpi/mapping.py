@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError, field_validator, model_validato
 
 from kpi import texts
 from kpi.kinds import KINDS, header_key
-from kpi.reading import FileRefused, Records
+from kpi.reading import FileRefused, Records, read_records
 from kpi.store import get_meta, set_meta
 
 _SAVED_PREFIX = "mapping:"
@@ -110,3 +110,30 @@ def guess(kind_name: str, cells: list[str]) -> dict[str, str]:
                 found[column.name] = cell.strip()
                 break
     return found
+
+
+def header_guess(head: list[tuple[int, list[str]]]) -> int:
+    """The row most likely to be the header: the first with the most filled text cells."""
+    def filled(cells):
+        return sum(1 for c in cells if c.strip() and not c.strip().replace(",", "").replace(".", "").isdigit())
+    return max(range(len(head)), key=lambda i: (filled(head[i][1]), -i)) if head else 0
+
+
+def column_values(data: bytes, header_line: int, header: str, limit: int = 60) -> list[str]:
+    """Distinct values under a header, for choosing which mean "won", "meeting", "held"."""
+    rows = read_records(data).rows
+    index = next((i for i, (line, _) in enumerate(rows) if line == header_line), None)
+    if index is None:
+        return []
+    keys = [header_key(c) for c in rows[index][1]]
+    if header_key(header) not in keys:
+        return []
+    column = keys.index(header_key(header))
+    values: list[str] = []
+    for _, cells in rows[index + 1:]:
+        value = cells[column].strip() if column < len(cells) else ""
+        if value and value not in values:
+            values.append(value)
+            if len(values) >= limit:
+                break
+    return sorted(values)

@@ -3,7 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from pydantic import ValidationError
+
 from kpi import importer, texts
+from kpi import mapping as M
+from kpi.kinds import KINDS
 from kpi.recognise import kinds_help
 from pages.common import db
 
@@ -25,10 +29,67 @@ files = st.file_uploader(texts.UPLOAD_LABEL, type=["csv", "txt", "xlsx", "xls"],
 
 def _inspect(file) -> importer.Inspection | importer.Refusal:
     as_of = state.get(f"as_of_{file.file_id}")
-    key = (file.file_id, as_of)
+    mapping = state.get(f"mapping_{file.file_id}")
+    key = (file.file_id, as_of, mapping.model_dump_json() if mapping else None)
     if key not in state.inspections:
-        state.inspections[key] = importer.inspect(file.getvalue(), file.name, as_of=as_of, db=db())
+        state.inspections[key] = importer.inspect(file.getvalue(), file.name, as_of=as_of,
+                                                  mapping=mapping, db=db())
     return state.inspections[key]
+
+
+def _mapping_form(file, head: list[tuple[int, list[str]]]) -> None:
+    """Let the user say which column is which when the file was not recognised."""
+    with st.expander(texts.MAP_TITLE, expanded=True):
+        st.caption(texts.MAP_INTRO)
+        width = max(len(cells) for _, cells in head)
+        st.dataframe(pd.DataFrame([[line, *cells, *[""] * (width - len(cells))] for line, cells in head[:12]],
+                                  columns=["№", *[f"{i + 1}" for i in range(width)]]),
+                     hide_index=True, width="stretch", height=260)
+        fid = file.file_id
+        rows = [i for i, (_, cells) in enumerate(head) if sum(1 for c in cells if c.strip()) >= 2]
+        guess = M.header_guess(head)
+        pick = st.columns(2)
+        index = pick[0].selectbox(texts.MAP_HEADER_ROW, rows, index=rows.index(guess) if guess in rows else 0,
+                                  format_func=lambda i: f"{head[i][0]}: " + " | ".join(c for c in head[i][1] if c.strip())[:80],
+                                  key=f"map_row_{fid}")
+        kind = pick[1].selectbox(texts.MAP_KIND, list(KINDS), format_func=texts.KIND_TITLES.get,
+                                 key=f"map_kind_{fid}")
+        line, cells = head[index]
+        headers = [c.strip() for c in cells if c.strip()]
+        guessed = M.guess(kind, cells)
+        columns = {}
+        grid = st.columns(3)
+        for n, column in enumerate(KINDS[kind].columns):
+            label = column.synonyms[0] + (f" ({texts.MAP_REQUIRED})" if column.required else "")
+            options = [None, *headers]
+            default = options.index(guessed[column.name]) if column.name in guessed else 0
+            chosen = grid[n % 3].selectbox(label, options, index=default,
+                                           format_func=lambda h: texts.MAP_NOT_IN_FILE if h is None else h,
+                                           key=f"map_{fid}_{kind}_{index}_{column.name}")
+            if chosen:
+                columns[column.name] = chosen
+        extra = {}
+
+        def choose(label, column, field):
+            if column in columns:
+                values = M.column_values(file.getvalue(), line, columns[column])
+                extra[field] = st.multiselect(label, values, key=f"map_{fid}_{field}")
+
+        if kind == "deals":
+            choose(texts.MAP_WON, "stage", "won_stages")
+        if kind == "activities":
+            choose(texts.MAP_MEETING, "activity_type", "meeting_types")
+            choose(texts.MAP_CALL, "activity_type", "call_types")
+            choose(texts.MAP_HELD, "status", "held_statuses")
+            choose(texts.MAP_CANCELLED, "status", "cancelled_statuses")
+            choose(texts.MAP_PLANNED, "status", "planned_statuses")
+        if st.button(texts.MAP_APPLY, key=f"map_apply_{fid}"):
+            try:
+                state[f"mapping_{fid}"] = M.Mapping(kind=kind, columns=columns,
+                                                    **{k: v for k, v in extra.items() if v})
+                st.rerun()
+            except ValidationError as e:
+                st.error("; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors()))
 
 
 def _as_of_input(file, detected) -> None:
@@ -42,14 +103,19 @@ def _as_of_input(file, detected) -> None:
 
 
 def _show_refusal(file, refusal: importer.Refusal) -> None:
-    st.error(f"**{texts.UPLOAD_REFUSED_TITLE.format(file=refusal.file_name)}**\n\n{refusal.reason}")
+    reason = refusal.reason.replace("\n", "  \n")  # keep the message's own line breaks
+    st.error(f"**{texts.UPLOAD_REFUSED_TITLE.format(file=refusal.file_name)}**\n\n{reason}")
     if refusal.needs_as_of or f"as_of_{file.file_id}" in state:
         _as_of_input(file, None)
+    if refusal.head:
+        _mapping_form(file, refusal.head)
 
 
 def _show_inspection(file, inspection: importer.Inspection) -> None:
     st.markdown(f"**{inspection.file_name}** — " + texts.UPLOAD_RECOGNISED.format(
         kind=inspection.kind_title, period=inspection.period_text))
+    if inspection.mapping is not None:
+        st.caption(texts.MAP_APPLIED.format(kind=inspection.kind_title))
     a, b, c = st.columns(3)
     a.metric(texts.UPLOAD_ROWS_OK, inspection.rows_ok)
     b.metric(texts.UPLOAD_ROWS_BAD, inspection.refused_rows)

@@ -124,3 +124,34 @@ def test_every_page_opens_without_an_error(server, browser):
         assert page.locator('[data-testid="stException"]').count() == 0, path
         page.screenshot(path=str(SHOTS / f"page_{path or 'sales'}.png"))
     page.close()
+
+
+def test_mapping_an_unrecognised_file_in_the_browser(server, browser, tmp_path):
+    from tests.test_mapping import ODD
+
+    export = tmp_path / "Отгрузки_декабрь.csv"
+    export.write_text(ODD.replace("10.2026", "12.2026"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(f"{server}/upload")
+    wait_ready(page)
+    page.locator('input[type="file"]').set_input_files(str(export))
+    page.get_by_text("Сопоставить столбцы вручную").wait_for(timeout=30_000)
+    wait_ready(page)
+
+    def choose(label: str, option: str) -> None:
+        page.get_by_role("combobox", name=label).click()
+        page.get_by_role("option", name=option, exact=True).click()
+        wait_ready(page)
+
+    choose("Вид выгрузки", "Продажи (документы реализации)")
+    for label, header in (("Дата (обязательный)", "Дата отгрузки"),
+                          ("Менеджер (обязательный)", "Продавец"),
+                          ("Контрагент (обязательный)", "Получатель"),
+                          ("Сумма (обязательный)", "Итог по строке")):
+        choose(label, header)
+    page.screenshot(path=str(SHOTS / "mapping_form.png"))
+    page.get_by_role("button", name="Применить сопоставление").click()
+    page.get_by_text("Файл прочитан по сопоставлению").wait_for(timeout=30_000)
+    wait_ready(page)
+    page.screenshot(path=str(SHOTS / "mapping_applied.png"))
+    page.close()

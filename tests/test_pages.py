@@ -167,3 +167,23 @@ def test_hiring_page_funnel_and_slot_planner(store_file):
     # SuperJob alone: 1 of 2 came; with 90 %: 1 - 0.5^3 = 0.875 < 0.9 <= 1 - 0.5^4 = 0.9375
     at.selectbox(key="hire_source").set_value("SuperJob").run()
     assert {m.label: m.value for m in at.metric}["Пригласить"] == "4"
+
+
+def test_mapping_an_unrecognised_file_on_the_upload_page(store_file):
+    from tests.test_mapping import ODD
+
+    at = page_on("pages/upload.py")
+    at.file_uploader(key="uploader_0").upload("odd.csv", ODD.encode(), "text/csv")
+    at.run()
+    assert "Не удалось понять" in at.error[0].value
+    fid = next(s.key for s in at.selectbox if s.key.startswith("map_row_")).removeprefix("map_row_")
+    assert at.selectbox(key=f"map_row_{fid}").value == 1  # the second row is the header
+    at.selectbox(key=f"map_kind_{fid}").set_value("sales").run()
+    for column, header in {"doc_date": "Дата отгрузки", "manager": "Продавец",
+                           "client": "Получатель", "amount": "Итог по строке"}.items():
+        at.selectbox(key=f"map_{fid}_sales_1_{column}").set_value(header)
+    at.run()
+    at.button(key=f"map_apply_{fid}").click().run()
+    assert "Файл прочитан по сопоставлению" in " ".join(c.value for c in at.caption)
+    at.button(key="save").click().run()
+    assert query(store_file, "SELECT sum(amount) FROM sales") == [(Decimal("150.00"),)]  # 100 + 50
