@@ -52,6 +52,25 @@ def test_the_shared_strings_part_spelled_with_a_capital_s(store_file):
     assert query(store_file, "SELECT client, amount FROM sales") == [("К", D("5.00"))]
 
 
+def test_an_old_xls_book(store_file):
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("TDSheet")
+    rows = [["Продажи по менеджерам"], [], ["Дата", "Менеджер", "Контрагент", "Сумма"],
+            ["01.10.2026", "Иванов И.И.", "ООО Ромашка", 1234.5], ["Итого", "", "", 1234.5]]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = load(buffer.getvalue(), "Продажи.xls")
+    assert result.header_line == 3 and result.totals_skipped == 1
+    assert query(store_file, "SELECT line, amount FROM sales") == [(4, D("1234.50"))]
+
+
 BITRIX_DEALS = [
     ["ID", "Название сделки", "Стадия сделки", "Ответственный", "Сумма", "Дата закрытия",
      "Компания: Название компании"],
