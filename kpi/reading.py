@@ -7,6 +7,7 @@ Line numbers are those a user sees in Excel or Notepad, so a refused row can be 
 
 import csv
 import datetime as dt
+import html
 import io
 from collections import Counter
 import re
@@ -214,8 +215,10 @@ def _outline_levels(data: bytes, sheet_name: str) -> dict[int, int]:
         return {}
     rel_id = None
     for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
-        if re.search(r'name="([^"]*)"', tag) and _unescape(re.search(r'name="([^"]*)"', tag).group(1)) == sheet_name:
+        name = re.search(r'name="([^"]*)"', tag)
+        if name and html.unescape(name.group(1)) == sheet_name:
             rel_id = re.search(r'r:id="([^"]+)"', tag).group(1)
+            break
     target = None
     for tag in re.findall(r"<Relationship\b[^>]*>", rels):
         if rel_id and f'Id="{rel_id}"' in tag:
@@ -223,7 +226,7 @@ def _outline_levels(data: bytes, sheet_name: str) -> dict[int, int]:
     if not target:
         return {}
     path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    xml = book.read(names.get(path.lower(), path)) if path.lower() in names else b""
+    xml = book.read(names[path.lower()]) if path.lower() in names else b""
     levels = {}
     for attrs in _ROW_TAG.findall(xml):
         values = dict(_ATTR.findall(attrs))
@@ -231,10 +234,6 @@ def _outline_levels(data: bytes, sheet_name: str) -> dict[int, int]:
             levels[int(values[b"r"])] = int(values[b"outlineLevel"])
     return levels
 
-
-def _unescape(text: str) -> str:
-    return (text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<")
-            .replace("&gt;", ">").replace("&amp;", "&"))
 
 
 def _cell_text(value) -> str:
