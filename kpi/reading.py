@@ -91,13 +91,16 @@ def _strict(data: bytes, encoding: str) -> str:
         raise FileRefused(texts.BAD_BYTES.format(line=line, bytes=bad)) from None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _refuse_control_bytes(text: str) -> None:
     """cp1251 maps almost every byte to a letter, so binary junk decodes 'successfully'.
     Control characters other than tab and line ends never occur in a real export."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        for ch in line:
-            if ord(ch) < 32 and ch not in "\t\r":
-                raise FileRefused(texts.BAD_BYTES.format(line=number, bytes=f"{ord(ch):02x}"))
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise FileRefused(texts.BAD_BYTES.format(line=line, bytes=f"{ord(found.group()):02x}"))
 
 
 def sniff_delimiter(text: str) -> str:

@@ -123,10 +123,11 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
     line, _ = records.rows[index]
     data, totals = [], 0
     for row_line, row in records.rows[index + 1:]:
-        filled = [c.strip() for c in row if c and c.strip()]
-        if not filled:
+        first = row[0] if row and row[0] and not row[0].isspace() else \
+            next((c for c in row if c and not c.isspace()), None)  # 1C data may start in column B
+        if first is None:
             continue
-        if _TOTALS.match(filled[0]):
+        if _TOTALS.match(first.lstrip()):
             totals += 1
             continue
         data.append((row_line, row))
