@@ -69,6 +69,10 @@ TABLES = {
 
 _schema_ready: set[str] = set()
 _schema_lock = threading.Lock()
+# One writer at a time in this process. Two sessions replacing the same month at once would
+# each delete only the rows their snapshot can see and both insert: the month doubled.
+# (Another process cannot hold the file read-write meanwhile: DuckDB's file lock.)
+_write_lock = threading.Lock()
 
 
 def _ensure_schema(con, key: str) -> None:
@@ -163,6 +167,13 @@ def save_import(con, *, kind: str, rows: pa.Table, file_name: str, sha256: str,
     """Store one file's rows in one transaction, replacing its months (or snapshot date)."""
     table, column = TABLES[kind]
     period_from, period_to = (as_of, as_of) if kind == "receivables" else months_span(months)
+    with _write_lock:
+        return _save(con, kind, table, column, rows, file_name, sha256, months, as_of,
+                     refused, note, period_from, period_to)
+
+
+def _save(con, kind, table, column, rows, file_name, sha256, months, as_of, refused, note,
+          period_from, period_to):
     con.execute("BEGIN TRANSACTION")
     try:
         replaced = overlapping(con, kind, months, as_of, sha256)
@@ -212,14 +223,15 @@ def delete_import(con, import_id: int) -> None:
     if not kind:
         return
     table, _ = TABLES[kind[0][0]]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
-        con.execute("DELETE FROM imports WHERE id = ?", [import_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with _write_lock:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+            con.execute("DELETE FROM imports WHERE id = ?", [import_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 def get_meta(con, key: str) -> str | None:

@@ -70,3 +70,31 @@ def test_reading_a_missing_store_is_empty_and_creates_nothing(tmp_path):
 def imports():
     with store.reader() as con:
         return store.list_imports(con)
+
+
+def test_several_sessions_importing_at_once_lose_nothing_and_double_nothing(store_file):
+    """Streamlit serves each browser session on its own thread; eight people upload at once:
+    four the same March export, four one month each (April to July)."""
+    import threading
+
+    def export(month: int) -> bytes:
+        rows = "".join(f"{d:02d}.{month:02d}.2026;М{i} И.И.;К{i};1\n" for d in range(1, 21) for i in range(30))
+        return ("Дата;Менеджер;Клиент;Сумма\n" + rows).encode()
+
+    errors = []
+
+    def upload(month: int) -> None:
+        try:
+            importer.commit(importer.inspect(export(month), f"{month}.csv"))
+        except Exception as e:  # noqa: BLE001 - any failure is the test's finding
+            errors.append(e)
+
+    threads = [threading.Thread(target=upload, args=(m,)) for m in (3, 3, 3, 3, 4, 5, 6, 7)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # 5 months x 20 days x 30 managers x 1 = 3000: March once, not four times
+    assert total(store_file) == Decimal("3000.00")
+    assert len(imports()) == 5
