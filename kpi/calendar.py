@@ -26,6 +26,13 @@ def month_end(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
+def default_month(months: list[dt.date], today: dt.date | None = None) -> dt.date | None:
+    """The latest of `months` (newest first) that has begun: a file dated ahead must not
+    become the month every page opens on."""
+    this_month = (today or dt.date.today()).replace(day=1)
+    return next((m for m in months if m <= this_month), months[0] if months else None)
+
+
 def working_days(month: dt.date, country: str = DEFAULT_COUNTRY) -> list[dt.date]:
     """The working days of the calendar month that contains `month`."""
     first = month.replace(day=1)

@@ -171,7 +171,7 @@ def cmd_delete_import(args) -> int:
 
 def cmd_sales(args) -> int:
     with store.reader(args.db) as con:
-        month = args.month or next(iter(sales.months(con)), None) or dt.date.today().replace(day=1)
+        month = args.month or calendar.default_month(sales.months(con)) or dt.date.today().replace(day=1)
         report = sales.month_report(con, month, today=args.today, country=args.country)
     if args.json:
         print(json.dumps(sales.to_json(report), ensure_ascii=False))
@@ -207,7 +207,7 @@ def cmd_receivables(args) -> int:
 
 def cmd_meetings(args) -> int:
     with store.reader(args.db) as con:
-        month = args.month or next(iter(meetings.months(con)), None) or dt.date.today().replace(day=1)
+        month = args.month or calendar.default_month(meetings.months(con)) or dt.date.today().replace(day=1)
         target = args.target or meetings.saved_target(con)
         report = meetings.report(con, meetings.month_weeks(month), target)
     if args.json:

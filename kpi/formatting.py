@@ -13,10 +13,13 @@ def _half_up(value, digits: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
+MINUS = "\u2212"  # a typographic minus, not a hyphen
+
+
 def fmt_money(value, digits: int = 0, currency: str = "") -> str:
     if value is None:
         return "—"
-    text = f"{_half_up(value, digits):,.{digits}f}".replace(",", NBSP).replace(".", ",")
+    text = f"{_half_up(value, digits):,.{digits}f}".replace(",", NBSP).replace(".", ",").replace("-", MINUS)
     return f"{text}{NBSP}{currency}" if currency else text
 
 
@@ -37,7 +40,9 @@ def fmt_money_short(value, currency: str = "₽") -> str:
     v = Decimal(str(value))
     for size, unit, digits in ((10**9, "млрд", 2), (10**6, "млн", 2), (10**3, "тыс.", 1)):
         if abs(v) >= size:
-            text = f"{_half_up(v / size, digits):,.{digits}f}".replace(",", NBSP).replace(".", ",")
+            digits = 0 if unit == "тыс." and abs(v) >= 100_000 else digits  # 811 тыс., not 811,0
+            text = (f"{_half_up(v / size, digits):,.{digits}f}".replace(",", NBSP)
+                    .replace(".", ",").replace("-", MINUS))
             return f"{text}{NBSP}{unit}{NBSP}{currency}".rstrip()
     return fmt_money(v, currency=currency)
 

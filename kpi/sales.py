@@ -15,6 +15,7 @@ from kpi.formatting import json_money as money
 from kpi.store import dicts
 
 NO_TEAM = "Без отдела"
+DEPARTMENT = "Итого по отделу"
 EARLY_DAYS = 3  # "first three working days": where deals pushed from last month land
 FORECAST_MIN_DAYS = 3  # a forecast from one or two days is noise
 # A manager's early share is flagged when it is both this much above the usual share...
@@ -159,7 +160,7 @@ def month_report(con, month: dt.date, *, today: dt.date | None = None,
         month=start, country=country, closed=closed, data_through=data_through,
         working_days=len(work_days), working_days_elapsed=elapsed, early_until=early_until,
         usual_early_share=usual_early_share(con, country), managers=managers, teams=[],
-        department=_total("Отдел в целом", NO_TEAM, managers, dept_active, dept_new))
+        department=_total(DEPARTMENT, NO_TEAM, managers, dept_active, dept_new))
     teams = sorted({m.team for m in managers})
     report.teams = [_total(team, team, [m for m in managers if m.team == team]) for team in teams]
     for figures in [*managers, *report.teams, report.department]:

@@ -51,7 +51,8 @@ labels = [texts.STAGE_TITLES[s] for s in STAGES]
 steps = [f"{counts[s]}" + ("" if overall.conversion(s) is None
                            else f" ({fmt_ratio(overall.conversion(s), 0)} от пред.)") for s in STAGES]
 chart = go.Figure(go.Funnel(y=labels, x=[counts[s] for s in STAGES], text=steps, textinfo="text",
-                            marker={"color": ["#1f5fa8"] * 4 + [LEVEL_COLOURS["ok"]] + ["#1f5fa8"] * 2}))
+                            # the headline step, attendance, stands out
+                            marker={"color": ["#1f5fa8"] * 4 + [LEVEL_COLOURS["watch"]] + ["#1f5fa8"] * 2}))
 chart.update_layout(**plotly_layout(height=360))
 st.plotly_chart(chart, config={"displayModeBar": False})
 st.caption(texts.HIRE_FUNNEL_HELP)

@@ -28,6 +28,7 @@ table["period"] = [
 table = table[list(texts.HISTORY_COLUMNS)].rename(columns=texts.HISTORY_COLUMNS)
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     texts.HISTORY_COLUMNS["imported_at"]: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm"),
+    texts.HISTORY_COLUMNS["note"]: st.column_config.TextColumn(width="large"),
 })
 
 st.subheader(texts.HISTORY_DELETE)

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import meetings as M
-from kpi import store, texts
+from kpi import calendar, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_ratio
 from kpi.importer import month_name
@@ -24,13 +24,14 @@ top = st.columns([2, 3, 2])
 mode = top[0].segmented_control(texts.MEET_MODE, list(texts.MEET_MODES), default="month",
                                 format_func=texts.MEET_MODES.get, key="meet_mode") or "month"
 if mode == "month":
-    month = top[1].selectbox(texts.MEET_MONTH, months, format_func=month_name, key="meet_month")
+    month = top[1].selectbox(texts.MEET_MONTH, months, format_func=month_name, key="meet_month",
+                             index=months.index(calendar.default_month(months)))
     weeks = M.month_weeks(month)
 else:
     every = M.weeks_between(M.month_weeks(months[-1])[0], M.month_weeks(months[0])[-1])
     first, last = top[1].select_slider(
         texts.MEET_WEEKS, every, value=(every[max(0, len(every) - 6)], every[-1]),
-        format_func=lambda w: f"{M.week_label(w)} ({fmt_date(w)})", key="meet_weeks")
+        format_func=M.week_title, key="meet_weeks")
     weeks = M.weeks_between(first, last)
 target = top[2].number_input(texts.MEET_TARGET, min_value=1, max_value=100, value=remembered,
                              help=texts.MEET_TARGET_HELP, key="meet_target")
@@ -44,7 +45,7 @@ with store.reader(db()) as con:
 st.caption(texts.MEET_STATUS.format(until=fmt_date(report.covered_until)))
 if report.incomplete:
     st.caption(texts.MEET_INCOMPLETE.format(
-        weeks=", ".join(report.labels[w] for w in weeks if w in report.incomplete)))
+        weeks="; ".join(M.week_title(w) for w in weeks if w in report.incomplete)))
 
 managers = sorted(report.managers, key=lambda m: (report.avg_per_complete_week(m) is None,
                                                  report.avg_per_complete_week(m) or 0))
@@ -61,17 +62,19 @@ cards[3].metric(texts.MEET_CANCELLED, sum(m.cancelled for m in report.managers))
 
 # --- heat map ---------------------------------------------------------------------------------------
 st.subheader(texts.MEET_HEATMAP)
-x = [f"{report.labels[w][5:]}{'*' if w in report.incomplete else ''}<br>{w:%d.%m}" for w in weeks]
+x = [M.week_title(w).replace(", ", "<br>") + (" *" if w in report.incomplete else "") for w in weeks]
 y = [m.manager for m in reversed(managers)]
 counts = [[m.per_week[report.labels[w]] for w in weeks] for m in reversed(managers)]
 complete_cells = [[n if w not in report.incomplete else None for n, w in zip(row, weeks)] for row in counts]
 # Incomplete weeks in grey: a partial count is not a low count.
 partial_cells = [[1 if w in report.incomplete else None for w in weeks] for _ in counts]
 heat = go.Figure()
-heat.add_heatmap(x=x, y=y, z=partial_cells, text=counts, texttemplate="%{text}", showscale=False,
+partial_text = [[n if n or w not in report.incomplete else "—" for n, w in zip(row, weeks)] for row in counts]
+heat.add_heatmap(x=x, y=y, z=partial_cells, text=partial_text, texttemplate="%{text}", showscale=False,
                  colorscale=[[0, "#e0e0e0"], [1, "#e0e0e0"]], xgap=3, ygap=3, hoverinfo="skip")
 heat.add_heatmap(
-    x=x, y=y, z=complete_cells, zmin=0, zmax=target, text=counts, texttemplate="%{text}",
+    x=x, y=y, z=complete_cells, zmin=0, zmax=target, texttemplate="%{text}",
+    text=[["" if n is None else n for n in row] for row in complete_cells],
     showscale=False, xgap=3, ygap=3, hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
     colorscale=[[0, LEVEL_COLOURS["behind"]], [0.5, LEVEL_COLOURS["watch"]], [1, LEVEL_COLOURS["ok"]]])
 heat.update_layout(**plotly_layout(height=80 + 36 * len(y)))

@@ -23,7 +23,7 @@ if not snapshots:
 top = st.columns([2, 2, 2])
 snapshot = top[0].selectbox(texts.REC_SNAPSHOT, snapshots, format_func=fmt_date, key="rec_snapshot")
 as_of = top[1].date_input(texts.REC_AS_OF, value=snapshot, format="DD.MM.YYYY",
-                          key=f"rec_as_of_{snapshot}")
+                          help=texts.REC_AS_OF_HELP, key=f"rec_as_of_{snapshot}")
 edges_text = top[2].text_input(texts.REC_EDGES, value=",".join(map(str, remembered)),
                                help=texts.REC_EDGES_HELP, key="rec_edges")
 try:
@@ -66,7 +66,7 @@ def bucket_title(key: str) -> str:
 
 
 # Green for not yet due through to dark red for the oldest debt; grey for no term.
-palette = ["#2e7d32", "#f9a825", "#ef6c00", "#d84315", "#b71c1c", "#7f0000", "#4a0000"]
+palette = ["#2e7d32", "#fdd835", "#fb8c00", "#e53935", "#8e0000", "#4a0000", "#2b0000"]
 keys = report.keys
 colours = dict(zip(keys, palette[:len(keys)] if len(keys) <= len(palette) else palette + ["#4a0000"] * len(keys)))
 
@@ -81,7 +81,7 @@ if totals.no_term:
     chart.add_bar(y=managers, x=[float(report.by_manager[m].no_term) for m in managers],
                   name=bucket_title("no_term"), orientation="h", marker_color="#9e9e9e")
 chart.update_layout(**plotly_layout(height=90 + 34 * len(managers)), barmode="stack",
-                    xaxis={"title": "₽", "tickformat": ",.0f"})
+                    xaxis={"title": "₽", "tickformat": ",.0f"}, legend_traceorder="normal")
 st.plotly_chart(chart, config={"displayModeBar": False})
 
 manager_rows = [{

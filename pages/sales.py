@@ -23,7 +23,8 @@ if not months:
 
 st.title(texts.PAGE_TITLES["sales"])
 top = st.columns([2, 3, 2])
-month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="sales_month")
+month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="sales_month",
+                         index=months.index(calendar.default_month(months)))
 measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default="amount",
                                    format_func=texts.SALES_MEASURES.get, key="sales_measure") or "amount"
 country = top[2].selectbox(texts.SALES_COUNTRY, list(calendar.COUNTRIES),
@@ -61,30 +62,36 @@ if money_view and not report.closed:
                     if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
     if not report.forecast_ready:
         st.caption(f"{texts.SALES_FORECAST}: {texts.SALES_FORECAST_WAIT}.")
+unplanned = sum((m.fact for m in report.managers if not m.plan), 0)
+if money_view and unplanned and dept.plan:
+    st.caption(texts.SALES_UNPLANNED.format(
+        amount=fmt_money(unplanned, currency="₽"),
+        names=", ".join(m.name for m in report.managers if not m.plan and m.fact)))
 
 # --- managers, worst first ----------------------------------------------------------------
 manager_rows = sales.rows(report, measure, "managers")
 st.subheader(texts.SALES_BY_MANAGER)
 chart_rows = list(reversed(manager_rows))  # plotly draws the first bar at the bottom
+shown = [(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100 for r in chart_rows]
 figure = go.Figure()
 figure.add_bar(
-    y=[r["name"] for r in chart_rows],
-    x=[(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100 for r in chart_rows],
+    y=[r["name"] for r in chart_rows], x=shown,
     orientation="h", name=texts.SALES_CHART_PACE if report.forecast_ready else texts.SALES_FULFILMENT,
     marker_color=[LEVEL_COLOURS[r["level"]] for r in chart_rows],
     text=[fmt_ratio(r["pace"] if r["pace"] is not None else r["fulfilment"]) for r in chart_rows],
-    textposition="outside", cliponaxis=False)
+    # inside long bars, clear of the 100 % line; outside short ones ("нет плана")
+    textposition=["inside" if x >= 25 else "outside" for x in shown], cliponaxis=False)
 if report.forecast_ready and money_view:
     figure.add_scatter(y=[r["name"] for r in chart_rows],
                        x=[(r["fulfilment"] or 0) * 100 for r in chart_rows], mode="markers",
                        name=texts.SALES_CHART_FACT,
                        marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",
                                "line": {"width": 3}})
-figure.add_vline(x=100, line_dash="dash", line_color="#455a64")
+figure.add_vline(x=100, line_dash="dash", line_color="#455a64", layer="below")
 figure.update_layout(**plotly_layout(height=60 + 34 * len(chart_rows)),
                      xaxis_title="% плана", showlegend=report.forecast_ready and money_view)
 st.plotly_chart(figure, config={"displayModeBar": False})
-st.caption(texts.SALES_LEGEND)
+st.caption(texts.SALES_LEGEND_CLOSED if report.closed else texts.SALES_LEGEND)
 
 
 def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.DataFrame:
@@ -127,20 +134,24 @@ st.download_button(texts.DOWNLOAD_CSV, excel_csv(team_rows, texts.SALES_COLUMNS 
 st.subheader(texts.SALES_TREND)
 people = sorted({r["manager"] for r in history})
 who = st.selectbox(texts.SALES_TREND_WHO, [None, *people], key="sales_trend_who",
-                   format_func=lambda m: "Отдел в целом" if m is None else m)
+                   format_func=lambda m: sales.DEPARTMENT if m is None else m)
 series = pd.DataFrame(history)
+series = series[series["month"] <= dt.date.today().replace(day=1)]  # no months ahead
 if who:
     series = series[series["manager"] == who]
 series = series.groupby("month", as_index=False).agg(
     fact=("fact", "sum"), plan=("plan", lambda s: s.sum() if s.notna().any() else None))
 trend = go.Figure()
-labels = [month_name(m) for m in series["month"]]
-trend.add_bar(x=labels, y=series["fact"].astype(float), name=texts.SALES_TREND_FACT,
-              marker_color="#1f5fa8")
-trend.add_scatter(x=labels, y=series["plan"].astype(float), name=texts.SALES_TREND_PLAN,
+this_month = dt.date.today().replace(day=1)
+labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]
+trend.add_bar(x=labels, y=series["fact"].astype(float) / 1e6, name=texts.SALES_TREND_FACT,
+              marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} млн ₽<extra></extra>")
+trend.add_scatter(x=labels, y=series["plan"].astype(float) / 1e6, name=texts.SALES_TREND_PLAN,
                   mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
-trend.update_layout(**plotly_layout(height=320), yaxis={"title": "₽", "tickformat": ",.0f"})
+trend.update_layout(**plotly_layout(height=320), yaxis={"title": "млн ₽", "tickformat": ",.0f"})
 st.plotly_chart(trend, config={"displayModeBar": False})
+if this_month in set(series["month"]):
+    st.caption(texts.SALES_TREND_OPEN)
 
 # --- month-edge slippage --------------------------------------------------------------------
 if money_view:
@@ -188,7 +199,7 @@ doc_frame = pd.DataFrame([{
     texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
     texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
     texts.SALES_DOC_COLUMNS["client"]: d["client"],
-    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2),
+    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency="₽"),
     texts.SALES_DOC_COLUMNS["is_return"]: "возврат" if d["is_return"] or d["amount"] < 0 else "",
 } for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
 st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))

@@ -20,8 +20,8 @@ st.write(texts.UPLOAD_INTRO)
 with st.expander(texts.UPLOAD_HELP_TITLE):
     st.text(kinds_help())
 
-for message in state.pop("upload_saved", []):
-    st.success(message)
+for message, refused in state.pop("upload_saved", []):
+    (st.warning if refused else st.success)(message)
 
 files = st.file_uploader(texts.UPLOAD_LABEL, type=["csv", "txt", "xlsx", "xls"],
                          accept_multiple_files=True, key=f"uploader_{state.upload_round}")
@@ -156,10 +156,12 @@ if files:
         saved = []
         for inspection in ready:
             stored = importer.commit(inspection, db=db())
-            saved.append(texts.UPLOAD_SAVED.format(
+            saved.append((texts.UPLOAD_SAVED.format(
                 file=stored.file_name, kind=texts.KIND_TITLES[stored.kind],
                 period=stored.period_text, rows=stored.rows_stored)
-                + "".join(f"; {note}" for note in stored.notes))
+                + (texts.UPLOAD_NOT_SAVED.format(rows=stored.rows_refused) if stored.rows_refused else "")
+                + "".join(f"\n- {note[0].upper()}{note[1:]}" for note in stored.notes),
+                stored.rows_refused))
         state.upload_saved = saved
         state.upload_round += 1
         state.inspections = {}

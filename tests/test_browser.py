@@ -74,7 +74,7 @@ def test_upload_a_file_in_the_browser(server, browser, tmp_path):
     page.get_by_text("Продажи (документы реализации), декабрь 2026").wait_for(timeout=30_000)
     wait_ready(page)
     page.screenshot(path=str(SHOTS / "upload_preview.png"))
-    page.get_by_role("button", name="Сохранить файлы: 1").click()
+    page.get_by_role("button", name="Сохранить файлы: 1").click()  # one row will be refused
     page.get_by_text("Сохранено: Продажи_декабрь_2026.csv").wait_for(timeout=30_000)
     wait_ready(page)
     page.screenshot(path=str(SHOTS / "upload_saved.png"))

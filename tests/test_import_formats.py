@@ -249,7 +249,7 @@ def test_missing_required_column_named_in_the_files_language():
 def test_file_of_no_known_kind_lists_the_kinds_and_their_columns():
     reason = refusal("Фамилия;Телефон\nИванов;+7 900\n".encode())
     assert "Не удалось понять, что это за выгрузка" in reason
-    assert "Планы продаж (--kind plan): «Месяц», «Менеджер», «План»" in reason
+    assert "Планы продаж (plan): «Месяц», «Менеджер», «План»" in reason
 
 
 def test_bytes_that_fit_no_encoding_are_reported_by_line():
