@@ -20,7 +20,3 @@ def load_once(db=None) -> list[importer.Stored]:
         if isinstance(inspection, importer.Inspection):
             results.append(importer.commit(inspection, db=db))
     return results
-
-
-def is_sample_import(file_name: str) -> bool:
-    return (SAMPLES / file_name).exists()

@@ -241,17 +241,3 @@ def get_meta(con, key: str) -> str | None:
 
 def set_meta(con, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
-
-
-def coverage(con) -> dict[str, dict]:
-    """Per kind: rows stored and the span they cover, for pages that have nothing else yet."""
-    result = {}
-    for kind, (table, column) in TABLES.items():
-        if kind == "deals":  # stored with the sales
-            continue
-        rows, first, last = con.execute(
-            f"SELECT count(*), min(CAST({column} AS DATE)), max(CAST({column} AS DATE)) FROM {table}"
-        ).fetchall()[0]
-        if rows:
-            result[kind] = {"rows": rows, "from": first, "to": last}
-    return result

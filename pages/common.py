@@ -1,10 +1,9 @@
-"""Small pieces several pages share: the store path and the placeholder of a coming page."""
-
-import datetime as dt
+"""Small pieces every page shares: the store path, chart layout and colours, and the guard
+that keeps a page from running without app.py."""
 
 import streamlit as st
 
-from kpi import store, texts
+from kpi import store
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -39,23 +38,3 @@ def plotly_layout(height: int, top: int = 10) -> dict:
 
 def db() -> str:
     return str(store.db_path())
-
-
-def period_text(first: dt.date, last: dt.date) -> str:
-    return f"{first:%d.%m.%Y} – {last:%d.%m.%Y}"
-
-
-def coming_soon(page: str, kinds: list[str]) -> None:
-    """A KPI page not built yet: say so, and show that its data is already in."""
-    st.title(texts.PAGE_TITLES[page])
-    with store.reader(db()) as con:
-        cover = store.coverage(con)
-    present = [k for k in kinds if k in cover]
-    if not present:
-        st.info(texts.NO_DATA_FOR_PAGE)
-        return
-    st.info(texts.COMING_SOON)
-    for kind in present:
-        c = cover[kind]
-        st.markdown("- " + texts.COVERAGE_LINE.format(
-            title=texts.KIND_TITLES[kind], rows=c["rows"], period=period_text(c["from"], c["to"])))
