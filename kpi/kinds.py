@@ -143,8 +143,11 @@ DEALS = Kind("deals", (
 ), any_of=("closed_at",), stores_as="sales")
 
 KINDS = {k.name: k for k in (SALES, PLAN, RECEIVABLES, ACTIVITIES, CANDIDATES, DEALS)}
-# What `--kind sales` accepts: a 1C sales export or a CRM deals export.
-KIND_FAMILIES = {"sales": ("sales", "deals")}
+
+
+def family(kind_name: str) -> list[str]:
+    """The kind and those stored as it: `--kind sales` accepts a 1C or a CRM deals export."""
+    return [kind_name] + [k.name for k in KINDS.values() if k.stores_as == kind_name]
 # Stages that mean a deal was won (a setting: a CRM's stage names are the user's own).
 WON_STAGES = ("успешно реализовано", "сделка успешна", "сделка заключена", "выиграна",
               "выиграно", "успешно", "закрыта успешно", "won", "closed won")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from kpi import texts
-from kpi.kinds import KIND_FAMILIES, KINDS, Kind, header_key
+from kpi.kinds import KINDS, Kind, family, header_key
 from kpi.mapping import header_row
 from kpi.reading import FileRefused, Records
 
@@ -77,8 +77,7 @@ def _complete(kind: Kind, found: dict[str, int]) -> bool:
 def recognise(records: Records, kind_name: str | None = None) -> Layout:
     if kind_name is not None and kind_name not in KINDS:
         raise FileRefused(texts.UNKNOWN_KIND_OPTION.format(kind=kind_name, kinds=", ".join(KINDS)))
-    kinds = ([KINDS[k] for k in KIND_FAMILIES.get(kind_name, (kind_name,))] if kind_name
-             else list(KINDS.values()))
+    kinds = [KINDS[k] for k in family(kind_name)] if kind_name else list(KINDS.values())
     best = None  # (complete, matched count, single row, -row index) -> the winner
     for first in range(min(_HEADER_SCAN_ROWS, len(records.rows))):
         for line, index, alternatives, two_rows in _header_candidates(records.rows, first):

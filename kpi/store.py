@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from kpi import texts
+from kpi.kinds import KINDS
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "var" / "kpi.duckdb"
 SCHEMA_VERSION = 1
@@ -63,8 +64,9 @@ TABLES = {
     "receivables": ("receivables", "as_of"),
     "activities": ("activities", "happened_at"),
     "candidates": ("candidates", "coalesce(responded_on, as_of)"),
-    "deals": ("sales", "doc_date"),  # won CRM deals are sales facts
 }
+# Kinds stored as another (won CRM deals are sales facts) share its table and periods.
+TABLES.update({k.name: TABLES[k.stores_as] for k in KINDS.values() if k.stores_as})
 
 
 _schema_ready: set[str] = set()
