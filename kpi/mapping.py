@@ -119,21 +119,23 @@ def header_guess(head: list[tuple[int, list[str]]]) -> int:
     return max(range(len(head)), key=lambda i: (filled(head[i][1]), -i)) if head else 0
 
 
-def column_values(data: bytes, header_line: int, header: str, limit: int = 60) -> list[str]:
-    """Distinct values under a header, for choosing which mean "won", "meeting", "held"."""
+def column_values(data: bytes, header_line: int, headers: list[str],
+                  limit: int = 60) -> dict[str, list[str]]:
+    """Distinct values under each header, for choosing which mean "won", "meeting", "held".
+    One read of the file for all the headers the form asks about."""
     rows = read_records(data).rows
     index = next((i for i, (line, _) in enumerate(rows) if line == header_line), None)
-    if index is None:
-        return []
-    keys = [header_key(c) for c in rows[index][1]]
-    if header_key(header) not in keys:
-        return []
-    column = keys.index(header_key(header))
-    values: list[str] = []
-    for _, cells in rows[index + 1:]:
-        value = cells[column].strip() if column < len(cells) else ""
-        if value and value not in values:
-            values.append(value)
-            if len(values) >= limit:
-                break
-    return sorted(values)
+    keys = [header_key(c) for c in rows[index][1]] if index is not None else []
+    found: dict[str, list[str]] = {}
+    for header in headers:
+        values: list[str] = []
+        if header_key(header) in keys:
+            column = keys.index(header_key(header))
+            for _, cells in rows[index + 1:]:
+                value = cells[column].strip() if column < len(cells) else ""
+                if value and value not in values:
+                    values.append(value)
+                    if len(values) >= limit:
+                        break
+        found[header] = sorted(values)
+    return found

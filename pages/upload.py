@@ -69,11 +69,13 @@ def _mapping_form(file, head: list[tuple[int, list[str]]]) -> None:
             if chosen:
                 columns[column.name] = chosen
         extra = {}
+        asked = [columns[c] for c in {"deals": ["stage"], "activities": ["activity_type", "status"]}
+                 .get(kind, []) if c in columns]
+        values = M.column_values(file.getvalue(), line, asked) if asked else {}
 
         def choose(label, column, field):
             if column in columns:
-                values = M.column_values(file.getvalue(), line, columns[column])
-                extra[field] = st.multiselect(label, values, key=f"map_{fid}_{field}")
+                extra[field] = st.multiselect(label, values[columns[column]], key=f"map_{fid}_{field}")
 
         if kind == "deals":
             choose(texts.MAP_WON, "stage", "won_stages")

@@ -61,3 +61,12 @@ def test_a_bad_mapping_file_is_refused_with_the_reason(tmp_path, store_file):
     run = kpi("import", "--mapping", str(mapping), "x.csv", db=store_file)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "не указаны обязательные столбцы: Менеджер, Контрагент, Сумма" in run.stderr
+
+
+def test_the_values_offered_for_won_stages_and_activity_types():
+    from kpi.mapping import column_values
+
+    data = "Отчёт\nТип;Итог\nВизит;Сделано\nЗвонок;Сделано\nВизит;Отменён\n".encode()
+    # header on line 2; distinct values per header, sorted; an unknown header gives none
+    assert column_values(data, 2, ["Тип", "Итог", "Нет такого"]) == {
+        "Тип": ["Визит", "Звонок"], "Итог": ["Отменён", "Сделано"], "Нет такого": []}
