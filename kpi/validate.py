@@ -79,6 +79,9 @@ PARSE = {
 }
 # An empty parse that is not an error: amoCRM writes "не закрыта" as an open deal's close date.
 NULL_OK = {"close_date": "vkey({c}) LIKE 'не закрыт%'"}
+# Values a kind derives from several cells, computed once with the typed ones.
+DERIVED = {"deals": ["coalesce(list_contains($won_stages, vkey(r_stage)) OR "
+                     "regexp_matches(vkey(r_stage), '(^|:)won$'), false) AS is_won"]}
 # Checks beyond one cell's type: (condition on `parsed`, the column, what is wrong).
 ROW_CHECKS = {"deals": [("is_won AND p_amount IS NULL", "amount", texts.WON_WITHOUT_AMOUNT),
                         ("is_won AND r_closed_at IS NULL", "closed_at", texts.WON_WITHOUT_DATE)]}
@@ -200,11 +203,8 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
             con.execute(macro)
         con.register("raw", pa.table(raw))
         params = _params(vocabulary) | {"as_of": as_of}
-        parsed = ", ".join(f"{PARSE[c.type].format(c=f'r_{c.name}')} AS p_{c.name}"
-                           for c in kind.columns)
-        if kind.name == "deals":
-            parsed += (", coalesce(list_contains($won_stages, vkey(r_stage)) OR "
-                       "regexp_matches(vkey(r_stage), '(^|:)won$'), false) AS is_won")
+        parsed = ", ".join([f"{PARSE[c.type].format(c=f'r_{c.name}')} AS p_{c.name}"
+                            for c in kind.columns] + DERIVED.get(kind.name, []))
         con.execute(f"CREATE TEMP TABLE parsed AS SELECT *, {parsed} FROM raw",
                     _used(params, parsed))
         problems = _problems(con, layout)
