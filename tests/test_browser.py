@@ -61,18 +61,24 @@ def browser():
         b.close()
 
 
+def upload(browser, server: str, export: Path, expect: str, height: int):
+    """Open the upload page, drop one file on it, wait until `expect` shows."""
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page.goto(f"{server}/upload")
+    wait_ready(page)
+    page.locator('input[type="file"]').set_input_files(str(export))
+    page.get_by_text(expect).wait_for(timeout=30_000)
+    wait_ready(page)
+    return page
+
+
 def test_upload_a_file_in_the_browser(server, browser, tmp_path):
     export = tmp_path / "Продажи_декабрь_2026.csv"
     export.write_bytes(("Отчёт о продажах\r\nДата;Документ;Менеджер;Контрагент;Сумма\r\n"
                         "01.12.2026;Р-1;Иванов И.И.;ООО Ромашка;1 500,00\r\n"
                         "02.12.2026;Р-2;Иванов И.И.;ООО Ромашка;много\r\n"
                         "Итого;;;;1 500,00\r\n").encode("cp1251"))
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(f"{server}/upload")
-    wait_ready(page)
-    page.locator('input[type="file"]').set_input_files(str(export))
-    page.get_by_text("Продажи (документы реализации), декабрь 2026").wait_for(timeout=30_000)
-    wait_ready(page)
+    page = upload(browser, server, export, "Продажи (документы реализации), декабрь 2026", 1100)
     page.screenshot(path=str(SHOTS / "upload_preview.png"))
     page.get_by_role("button", name="Сохранить файлы: 1").click()  # one row will be refused
     page.get_by_text("Сохранено: Продажи_декабрь_2026.csv").wait_for(timeout=30_000)
@@ -131,12 +137,7 @@ def test_mapping_an_unrecognised_file_in_the_browser(server, browser, tmp_path):
 
     export = tmp_path / "Отгрузки_декабрь.csv"
     export.write_text(ODD.replace("10.2026", "12.2026"), encoding="utf-8")
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
-    page.goto(f"{server}/upload")
-    wait_ready(page)
-    page.locator('input[type="file"]').set_input_files(str(export))
-    page.get_by_text("Сопоставить столбцы вручную").wait_for(timeout=30_000)
-    wait_ready(page)
+    page = upload(browser, server, export, "Сопоставить столбцы вручную", 1800)
 
     def choose(label: str, option: str) -> None:
         page.get_by_role("combobox", name=label).click()
