@@ -11,17 +11,16 @@ import re
 from dataclasses import dataclass, field
 
 from kpi import store, texts
-from kpi.kinds import WON_STAGES
+from kpi.kinds import KINDS, WON_STAGES, family
 from kpi.mapping import HEAD_ROWS, Mapping, find_saved, remember
 from kpi.reading import FileRefused, read_records
-from kpi.recognise import from_mapping, recognise
-from kpi.validate import Problem, typed_rows
+from kpi.recognise import AggregatedReport, from_mapping, recognise
+from kpi.validate import Problem, summary, typed_rows
 
 _AS_OF_TITLE = re.compile(
     r"(?:на\s+дату|по\s+состоянию\s+на|дата\s+отч[её]та|на|as\s+of)\s*:?\s*"
     r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _AS_OF_NAME = re.compile(r"(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})")
-SNAPSHOT_KINDS = ("receivables", "candidates")
 
 
 @dataclass
@@ -45,6 +44,16 @@ class Inspection:
     header_cells: list[str] = field(default_factory=list)
     mapping: Mapping | None = None  # the user's mapping the file was read with, if any
     replaces: list[store.Replaced] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # headers of the file no column took
+    warnings: list[str] = field(default_factory=list)  # stored, but worth a look
+    # what the user must look at and confirm before the file is stored (a stray quote)
+    confirm: list[str] = field(default_factory=list)
+    grouping: list[str] = field(default_factory=list)  # a 1C report's grouping levels
+
+    @property
+    def problem_lines(self) -> list[str]:
+        """The refused rows, one line per column, value and reason."""
+        return summary(self.problems)
 
     @property
     def rows_ok(self) -> int:
@@ -56,7 +65,7 @@ class Inspection:
 
     @property
     def period_text(self) -> str:
-        if self.kind == "receivables":
+        if KINDS[self.kind].snapshot:
             return texts.PERIOD_AS_OF.format(date=self.as_of.strftime("%d.%m.%Y"))
         return ", ".join(month_name(m) for m in self.months)
 
@@ -109,50 +118,66 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
     sha = hashlib.sha256(data).hexdigest()
     try:
         records = read_records(data)
-        if mapping is not None:
-            layout = from_mapping(records, mapping)
-        else:
-            try:
-                layout = recognise(records, kind)
-            except FileRefused as e:
-                with store.reader(db) as con:
-                    mapping = find_saved(con, records)
-                if mapping is None or (kind and mapping.kind != kind):
-                    raise _NotRecognised(str(e), records.rows[:HEAD_ROWS]) from None
-                layout = from_mapping(records, mapping)
-        if layout.kind.name in SNAPSHOT_KINDS and as_of is None:
+        if mapping is None:
+            with store.reader(db) as con:
+                saved = find_saved(con, records)
+            if saved is not None and (kind is None or saved.kind in family(kind)):
+                mapping = saved
+        layout = from_mapping(records, mapping) if mapping else _recognise(records, kind)
+        dated = layout.kind.dated
+        if dated and as_of is None:
             as_of = _as_of_from(layout.title_lines, file_name)
-            if as_of is None and layout.kind.name == "receivables":
-                raise _NeedsAsOf(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES["receivables"]))
+            if as_of is None and layout.kind.snapshot:
+                raise _NeedsAsOf(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES[layout.kind.name]))
             as_of = as_of or dt.date.today()
         vocabulary = mapping.vocabulary() if mapping else {"won_stages": won_stages}
-        typed = typed_rows(layout, as_of if layout.kind.name in SNAPSHOT_KINDS else None,
-                           vocabulary)
+        typed = typed_rows(layout, as_of if dated else None, vocabulary)
         if typed.rows.num_rows == 0 and not typed.problems and typed.not_stored:
             raise FileRefused(texts.NO_WON_DEALS.format(
                 n=typed.not_stored,
                 stages=", ".join(f"«{s}»" for s in vocabulary.get("won_stages") or WON_STAGES)))
         if typed.rows.num_rows == 0:
             raise FileRefused(texts.ALL_ROWS_BAD.format(refused=typed.refused_lines) + "\n"
-                              + "\n".join(str(p) for p in typed.problems[:20]))
+                              + "\n".join(summary(typed.problems)[:20]))
     except FileRefused as e:
         return Refusal(file_name, sha, str(e), isinstance(e, _NeedsAsOf),
                        getattr(e, "head", []))
     inspection = Inspection(
         file_name=file_name, sha256=sha, kind=layout.kind.name, header_line=layout.header_line,
         columns=layout.headers, months=typed.months,
-        as_of=as_of if layout.kind.name in SNAPSHOT_KINDS else None, typed=typed,
+        as_of=as_of if dated else None, typed=typed,
         problems=typed.problems, refused_rows=typed.refused_lines,
         totals_skipped=layout.totals_skipped, not_stored=typed.not_stored,
         encoding=records.encoding,
-        delimiter=records.delimiter, header_cells=layout.header_cells, mapping=mapping)
+        delimiter=records.delimiter, header_cells=layout.header_cells, mapping=mapping,
+        unused=layout.unused, grouping=layout.grouping,
+        warnings=[texts.LOOKALIKE.format(header=h, column=c) for h, c in layout.lookalikes]
+        + typed.warnings,
+        confirm=[(texts.STRAY_QUOTE if q.swallowed else texts.LONG_CELL).format(
+            line=q.line, end=q.end, lines=q.end - q.line + 1, value=q.value)
+            for q in records.quotes])
     with store.reader(db) as con:
         inspection.replaces = store.overlapping(con, inspection.kind, inspection.months,
                                                 inspection.as_of, sha)
     return inspection
 
 
-def commit(inspection: Inspection, db=None) -> Stored:
+def _recognise(records, kind):
+    """The layout from the headers; a file they do not describe can still be mapped by
+    hand (a report of totals cannot: its rows are not documents)."""
+    try:
+        return recognise(records, kind)
+    except AggregatedReport:
+        raise
+    except FileRefused as e:
+        raise _NotRecognised(str(e), records.rows[:HEAD_ROWS]) from None
+
+
+def commit(inspection: Inspection, db=None, confirmed: bool = False) -> Stored:
+    """Store what was inspected. A file with something to confirm (a stray quote) is
+    stored only when the user has looked and said so."""
+    if inspection.confirm and not confirmed:
+        raise FileRefused(texts.NEEDS_CONFIRMATION.format(reasons=" ".join(inspection.confirm)))
     notes = []
     if inspection.not_stored:
         notes.append(texts.DEALS_SKIPPED.format(n=inspection.not_stored))
@@ -160,6 +185,7 @@ def commit(inspection: Inspection, db=None) -> Stored:
         notes.append(texts.TOTALS_SKIPPED.format(n=inspection.totals_skipped))
     if inspection.refused_rows:
         notes.append(texts.BAD_ROWS_POLICY)
+    notes += inspection.warnings
     with store.connect(db) as con:
         import_id, replaced = store.save_import(
             con, kind=inspection.kind, rows=inspection.typed.rows,

@@ -29,6 +29,20 @@ class Records:
     delimiter: str = ""
     # Excel row -> outline level, where the sheet groups rows (1C group rows and details)
     outline: dict[int, int] = field(default_factory=dict)
+    quotes: list["QuoteIssue"] = field(default_factory=list)  # quoted cells over many lines
+
+
+@dataclass
+class QuoteIssue:
+    """A quoted cell spanning lines `line`..`end`. `swallowed`: its lines are records of
+    their own (an opening quote never closed), and they were re-read with the quote as an
+    ordinary character; otherwise a long multi-line cell left as it is. Either way the
+    user looks before anything is stored."""
+
+    line: int
+    end: int
+    value: str
+    swallowed: bool
 
 
 _SIGNATURES = (
@@ -56,7 +70,8 @@ def read_records(data: bytes) -> Records:
         return _read_html(data)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    return Records(_split(text, delimiter), encoding, delimiter)
+    rows, quotes = _repair_quotes(text, _split(text, delimiter), delimiter)
+    return Records(rows, encoding, delimiter, quotes=quotes)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -129,6 +144,46 @@ def _split(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     except csv.Error as e:  # a NUL or a field over the size limit
         raise FileRefused(texts.BAD_BYTES.format(line=line, bytes=str(e))) from None
     return rows
+
+
+_LONG_CELL_LINES = 20  # a legitimate note rarely runs longer; a stray quote runs to the end
+
+
+def _repair_quotes(text: str, rows, delimiter: str):
+    """Find quoted cells that run across lines. When the lines inside such a cell split into
+    as many cells as the file's usual row, they are rows swallowed by a quote that never
+    closed (`"Ромашка`): they are split again, the quote read as a character."""
+    physical = text.splitlines()
+    starts = [line for line, _ in rows] + [len(physical) + 1]
+    spanning = [i for i in range(len(rows)) if starts[i + 1] - starts[i] > 1
+                and any("\n" in c for c in rows[i][1])]
+    if not spanning:
+        return rows, []
+    widths = Counter(len(cells) for _, cells in rows[:2000])
+    usual = widths.most_common(1)[0][0]
+    issues, out, done = [], [], 0
+    for i in spanning:
+        line, cells = rows[i]
+        end = starts[i + 1] - 1
+        inner = physical[line - 1:end]
+        literal = [_literal_cells(p, delimiter) for p in inner]
+        whole = sum(1 for c in literal if len(c) == usual)
+        long_cell = next((c for c in cells if c.count("\n") >= 1), "")
+        if usual > 1 and whole >= 2:
+            out += rows[done:i] + [(line + k, c) for k, c in enumerate(literal)]
+            done = i + 1
+            opened = next((c for c in literal[0] if c.startswith('"') and not c.endswith('"')), "")
+            issues.append(QuoteIssue(line, end, opened[:60], True))
+        elif end - line + 1 > _LONG_CELL_LINES:
+            issues.append(QuoteIssue(line, end, long_cell.split("\n")[0][:60], False))
+    return out + rows[done:], issues
+
+
+def _literal_cells(line: str, delimiter: str) -> list[str]:
+    """A line split with quotes as characters, then `"…"` cells unquoted as csv would."""
+    cells = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+    return [c[1:-1].replace('""', '"') if len(c) >= 2 and c[0] == c[-1] == '"' else c
+            for c in cells]
 
 
 def _read_excel(data: bytes) -> Records:

@@ -6,19 +6,39 @@ name the most columns of a kind that has all its required columns.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kpi import texts
-from kpi.kinds import KINDS, Kind, family, header_key
+from kpi import grouped, texts
+from kpi.grouped import Group
+from kpi.kinds import DATE_WORDS, KINDS, Kind, family, header_key, header_tokens
 from kpi.mapping import header_row
 from kpi.reading import FileRefused, Records
 
 _HEADER_SCAN_ROWS = 40
 _TOTALS = re.compile(r"^(итог|всего|total)", re.IGNORECASE)
-_SYNONYMS = {
+_EXACT = {
     kind.name: {col.name: {header_key(s) for s in col.synonyms} for col in kind.columns}
     for kind in KINDS.values()
 }
+_DATED_TYPES = ("date", "timestamp", "mark", "close_date")
+# A header of a report of totals rather than documents: turnover statements and debt by
+# ageing bucket (1C's «Оборотно-сальдовая ведомость», «Задолженность по срокам долга»).
+_AGGREGATE_WORDS = re.compile(r"^(сальдо|оборот|обороты|дебет|просрочен|просроченная|свыше)$")
+
+
+class AggregatedReport(FileRefused):
+    """A report of totals, not documents: no mapping can make its rows documents."""
+
+
+@dataclass
+class Tree:
+    """The first column of a 1C grouped report: which column each grouping level names."""
+
+    index: int  # the cell index of that column
+    dims: list[str | None]  # outermost first; None for a grouping no kind column means
+    names: list[str]  # the groupings as the report names them
+    is_hierarchy: bool  # on detail rows too the column holds the deepest level's value
+    header_rows: int  # header rows below the header row that only name groupings
 
 
 @dataclass
@@ -28,9 +48,47 @@ class Layout:
     columns: dict[str, int]  # canonical column -> cell index
     headers: dict[str, str]  # canonical column -> header as written in the file
     title_lines: list[str]  # text above the header (period, "На дату: ...")
-    data: list[tuple[int, list[str]]]  # data rows: (line, cells), totals and blanks removed
+    data: list[tuple[int, list[str]]]  # detail rows: (line, cells); totals, groups, blanks removed
     totals_skipped: int  # totals rows and 1C group rows (subtotals), never counted
     header_cells: list[str]  # the header row as written: what a saved mapping is keyed by
+    unused: list[str] = field(default_factory=list)  # headers no column took
+    lookalikes: list[tuple[str, str]] = field(default_factory=list)  # (header, column it resembles)
+    groups: list[Group] = field(default_factory=list)  # 1C group rows, for the subtotal check
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # rows of no known level
+    grouping: list[str] = field(default_factory=list)  # the report's grouping levels
+    tree_header: str = ""  # the grouped report's first column as its header names it
+
+
+def column_of(kind: Kind, text: str, taken=()) -> str | None:
+    """The column a header names by one of its synonyms, word for word."""
+    key = header_key(text)
+    if not key:
+        return None
+    return next((c for c, keys in _EXACT[kind.name].items() if c not in taken and key in keys), None)
+
+
+def _column_by_meaning(kind: Kind, text: str, taken, types=_DATED_TYPES, date_word=True) -> str | None:
+    """`Дата подтверждения`, `Явка (дата)`, `responded_date`: a date word and a word of
+    exactly one dated column's meaning. Without `date_word`, any one word of the meaning
+    (for grouping names such as `Документ отгрузки`)."""
+    tokens = header_tokens(text)
+    rest = [t for t in tokens if t not in DATE_WORDS]
+    if not rest or (date_word and len(rest) == len(tokens)):
+        return None
+    hits = {c.name for c in kind.columns if c.meaning and c.type in types and c.name not in taken
+            and any(re.match(c.meaning, t) for t in rest)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def looks_like(kind: Kind, text: str) -> str | None:
+    """The column an unused header resembles (`Сумма НДС` an amount, `Дата отказа` a date)."""
+    tokens = header_tokens(text)
+    for col in kind.columns:
+        if col.meaning and any(re.match(col.meaning, t) for t in tokens):
+            return col.name
+    if any(t in ("дата", "date") for t in tokens):
+        return next((c.name for c in kind.columns if c.type in ("date", "timestamp")), None)
+    return None
 
 
 def _header_candidates(rows, index):
@@ -52,58 +110,146 @@ def _header_candidates(rows, index):
 
 
 def _match(kind: Kind, alternatives: list[list[str]]) -> dict[str, tuple[int, str]]:
-    """Column -> (cell index, header text as written) for the headers that name a column."""
+    """Column -> (cell index, header text as written): synonyms first, then meanings."""
     found: dict[str, tuple[int, str]] = {}
     for index, texts_ in enumerate(alternatives):
         for text in texts_:
-            key = header_key(text)
-            column = next((c for c, synonyms in _SYNONYMS[kind.name].items()
-                           if c not in found and key and key in synonyms), None)
+            column = column_of(kind, text, found)
+            if column:
+                found[column] = (index, text.strip())
+                break
+    taken_cells = {i for i, _ in found.values()}
+    for index, texts_ in enumerate(alternatives):
+        if index in taken_cells:
+            continue
+        for text in texts_:
+            column = _column_by_meaning(kind, text, found)
             if column:
                 found[column] = (index, text.strip())
                 break
     return found
 
 
-def _missing(kind: Kind, found: dict[str, int]) -> list[str]:
-    return [c.name for c in kind.columns if c.required and c.name not in found]
+def _grouping_column(kind: Kind, name: str) -> str | None:
+    return column_of(kind, name) or _column_by_meaning(kind, name, (), ("text", "person"), False)
 
 
-def _complete(kind: Kind, found: dict[str, int]) -> bool:
-    any_ok = not kind.any_of or any(c in found for c in kind.any_of)
-    return not _missing(kind, found) and any_ok
+def _tree(rows, index: int, kind: Kind, found, settings) -> Tree | None:
+    """The grouping levels of a 1C report: from its `Группировки строк:` line, else from its
+    first header cell (several lines) and the header rows under it that name only that
+    column (`Менеджер` / `Контрагент` / `Регистратор` stacked)."""
+    cells = rows[index][1]
+    tree = next((j for j, c in enumerate(cells) if c.strip()), None)
+    if tree is None:
+        return None
+    names_in_settings = {header_key(n) for n in settings} if settings else set()
+    stacked = []
+    for _, below in rows[index + 1:index + 8]:
+        filled = [j for j, c in enumerate(below) if c.strip()]
+        text = below[tree].strip() if filled == [tree] else ""
+        if not text or not (header_key(text) in names_in_settings or _grouping_column(kind, text)):
+            break
+        stacked.append(text)
+    own = [t.strip() for t in cells[tree].split("\n") if t.strip()]
+    names = settings or (own + stacked if len(own) + len(stacked) >= 2 else [])
+    dims = [_grouping_column(kind, n) for n in names]
+    at_tree = next((c for c, (i, _) in found.items() if i == tree), None)
+    is_hierarchy = len(names) >= 2 and (at_tree is None or at_tree in dims)
+    return Tree(tree, dims, names, is_hierarchy, len(stacked))
+
+
+def _available(kind: Kind, found, tree: Tree | None) -> set[str]:
+    """Columns the file provides: its headers, the grouping levels, and what a document
+    text gives (its date and type) when the documents are a grouping level."""
+    have = set(found)
+    if tree and len(tree.names) >= 2:
+        have |= {d for d in tree.dims if d}
+        if "document" in tree.dims:
+            have |= {c.name for c in kind.columns if c.name in ("doc_date", "doc_type")}
+    return have
+
+
+def _missing(kind: Kind, have) -> list[str]:
+    return [c.name for c in kind.columns if c.required and c.name not in have]
+
+
+def _complete(kind: Kind, have) -> bool:
+    any_ok = not kind.any_of or any(c in have for c in kind.any_of)
+    return not _missing(kind, have) and any_ok
 
 
 def recognise(records: Records, kind_name: str | None = None) -> Layout:
     if kind_name is not None and kind_name not in KINDS:
         raise FileRefused(texts.UNKNOWN_KIND_OPTION.format(kind=kind_name, kinds=", ".join(KINDS)))
     kinds = [KINDS[k] for k in family(kind_name)] if kind_name else list(KINDS.values())
+    head = records.rows[:_HEADER_SCAN_ROWS]
+    settings_at, settings = grouped.settings_line(head) or (None, [])
     best = None  # (complete, matched count, single row, -row index) -> the winner
-    for first in range(min(_HEADER_SCAN_ROWS, len(records.rows))):
+    for first in range(len(head)):
         for line, index, alternatives, two_rows in _header_candidates(records.rows, first):
             for kind in kinds:
                 found = _match(kind, alternatives)
-                if len(found) < 2:
+                tree = _tree(records.rows, index, kind, found,
+                             settings if settings_at is not None and settings_at < first else [])
+                have = _available(kind, found, tree)
+                if len(have) < 2:
                     continue
-                score = (_complete(kind, found), len(found) - 2 * len(_missing(kind, found)),
+                score = (_complete(kind, have), len(have) - 2 * len(_missing(kind, have)),
                          not two_rows, -first)
                 if best is None or score > best[0]:
-                    best = (score, index, kind, found)
+                    best = (score, index, kind, found, tree, alternatives, have)
     if best is None:
+        _refuse_aggregated(head)
         raise FileRefused(texts.UNKNOWN_KIND.format(kinds=kinds_help()))
-    (complete, *_), index, kind, found = best
+    (complete, *_), index, kind, found, tree, alternatives, have = best
     line, cells = records.rows[index]
-    if not complete and not any(c.required and c.name in found for c in kind.columns):
+    if not complete and not any(c.required and c.name in have for c in kind.columns):
+        _refuse_aggregated(head)
         raise FileRefused(texts.UNKNOWN_KIND.format(kinds=kinds_help()))
     if not complete:
+        missing = _missing(kind, have)
+        # money per client or manager but no date per row: totals, not documents
+        _refuse_aggregated(head, kind if "doc_date" in missing and kind.measure in have else None)
         english = _is_english(cells)
-        names = [_column_label(kind, c, english) for c in _missing(kind, found)]
-        if kind.any_of and not any(c in found for c in kind.any_of):
+        names = [_column_label(kind, c, english) for c in missing]
+        if kind.any_of and not any(c in have for c in kind.any_of):
             names.append(_one_of(kind, lambda c: _column_label(kind, c, english)))
         raise FileRefused(texts.MISSING_COLUMNS.format(
             title=texts.KIND_TITLES[kind.name], line=line, columns=", ".join(names),
             found=", ".join(f"«{c.strip()}»" for c in cells if c.strip())))
-    return _layout(records, index, kind, found)
+    return _layout(records, index, kind, found, tree, alternatives)
+
+
+def _refuse_aggregated(head, kind: Kind | None = None) -> None:
+    """A report of totals (per client, per bucket, a turnover statement) is refused with
+    what to export instead: totals stored as documents would be wrong figures."""
+    words = {t for _, cells in head for c in cells for t in header_tokens(c)}
+    if kind is None and not any(_AGGREGATE_WORDS.match(w) for w in words):
+        return
+    hints = [kind] if kind is not None else [k for k in KINDS.values() if k.aggregated_hint]
+    raise AggregatedReport(texts.AGGREGATED_REPORT.format(instead="\n".join(
+        texts.AGGREGATED_INSTEAD.format(title=texts.KIND_TITLES[k.name], report=k.aggregated_hint)
+        for k in hints)))
+
+
+def _note_unused(layout: Layout, kind: Kind, alternatives, found, tree: Tree | None) -> None:
+    """Every header no column took is named to the user; one that resembles a known
+    column (a second amount, a stage date) is a warning."""
+    used = {i for i, _ in found.values()}
+    if tree and layout.groups:
+        used.add(tree.index)
+    for index, texts_ in enumerate(alternatives):
+        if index in used or not texts_:
+            continue
+        text = texts_[1] if len(texts_) > 1 else texts_[0]  # "upper lower" for two header rows
+        layout.unused.append(text)
+        similar = looks_like(kind, text)
+        if similar:
+            layout.lookalikes.append((text, kind.column(similar).synonyms[0]))
+    if tree and layout.groups:
+        for name, dim in zip(tree.names, tree.dims):
+            if dim is None:
+                layout.unused.append(texts.GROUPING_UNUSED.format(name=name))
 
 
 def from_mapping(records: Records, mapping) -> Layout:
@@ -112,16 +258,21 @@ def from_mapping(records: Records, mapping) -> Layout:
     if index is None:
         raise FileRefused(texts.MAPPING_HEADERS_NOT_FOUND.format(
             headers=", ".join(f"«{h}»" for h in mapping.columns.values())))
-    keys = [header_key(c) for c in records.rows[index][1]]
+    cells = records.rows[index][1]
+    keys = [header_key(c) for c in cells]
     found = {column: (keys.index(header_key(header)), header.strip())
              for column, header in mapping.columns.items()}
-    return _layout(records, index, KINDS[mapping.kind], found)
+    kind = KINDS[mapping.kind]
+    settings_at, settings = grouped.settings_line(records.rows[:index]) or (None, [])
+    tree = _tree(records.rows, index, kind, found, settings)
+    return _layout(records, index, kind, found, tree, [[c] for c in cells])
 
 
-def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int, str]]) -> Layout:
-    line, _ = records.rows[index]
+def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int, str]],
+            tree: Tree | None, alternatives) -> Layout:
+    line, header_cells = records.rows[index]
     data, totals = [], 0
-    for row_line, row in records.rows[index + 1:]:
+    for row_line, row in records.rows[index + 1 + (tree.header_rows if tree else 0):]:
         first = row[0] if row and row[0] and not row[0].isspace() else \
             next((c for c in row if c and not c.isspace()), None)  # 1C data may start in column B
         if first is None:
@@ -130,20 +281,32 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
             totals += 1
             continue
         data.append((row_line, row))
-    if records.outline and data:
-        # 1C groups detail rows under group rows carrying subtotals: keep the deepest level.
-        detail = max(records.outline.get(row_line, 0) for row_line, _ in data)
-        kept = [(n, row) for n, row in data if records.outline.get(n, 0) == detail]
-        totals += len(data) - len(kept)
-        data = kept
-    if not data:
-        raise FileRefused(texts.HEADER_ONLY.format(line=line))
-    return Layout(
+    layout = Layout(
         kind=kind, header_line=line, columns={c: i for c, (i, _) in found.items()},
         headers={c: text for c, (_, text) in found.items()},
         title_lines=[" ".join(c for c in row if c) for _, row in records.rows[:index]],
-        data=data, totals_skipped=totals, header_cells=records.rows[index][1],
-    )
+        data=data, totals_skipped=totals, header_cells=header_cells)
+    named = tree is not None and len(tree.names) >= 2
+    outlined = len({records.outline.get(n, 0) for n, _ in data}) >= 2
+    if data and (named or outlined):
+        result = grouped.ungroup(
+            data, kind=kind, tree=tree.index if tree else 0,
+            dims=tree.dims if named else [None], dim_names=tree.names if named else [""],
+            tree_is_hierarchy=named and tree.is_hierarchy, outline=records.outline,
+            columns=layout.columns, headers=layout.headers)
+        layout.data, layout.columns, layout.headers = result.rows, result.columns, result.headers
+        layout.groups, layout.unplaced = result.groups, result.unplaced
+        layout.totals_skipped += len(result.groups)
+        layout.grouping = [n for n in (tree.names if named else []) if n]
+        layout.tree_header = _cell(header_cells, tree.index if tree else 0)
+    if not layout.data and not layout.unplaced:
+        raise FileRefused(texts.HEADER_ONLY.format(line=line))
+    _note_unused(layout, kind, alternatives, found, tree)
+    return layout
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
 
 
 def _is_english(cells: list[str]) -> bool:

@@ -57,18 +57,6 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
 ]
 
-# kind -> (table, the column whose month a replacement is decided by)
-TABLES = {
-    "sales": ("sales", "doc_date"),
-    "plan": ("plans", "month"),
-    "receivables": ("receivables", "as_of"),
-    "activities": ("activities", "happened_at"),
-    "candidates": ("candidates", "coalesce(responded_on, as_of)"),
-}
-# Kinds stored as another (won CRM deals are sales facts) share its table and periods.
-TABLES.update({k.name: TABLES[k.stores_as] for k in KINDS.values() if k.stores_as})
-
-
 _schema_ready: set[str] = set()
 _schema_lock = threading.Lock()
 # One writer at a time in this process. Two sessions replacing the same month at once would
@@ -150,8 +138,8 @@ def months_span(months: list[dt.date]) -> tuple[dt.date | None, dt.date | None]:
 
 def overlapping(con, kind: str, months: list[dt.date], as_of: dt.date | None, sha256: str):
     """Earlier imports whose rows this one would replace (or the same file loaded before)."""
-    table, column = TABLES[kind]
-    if kind == "receivables":
+    table, column = KINDS[kind].table, KINDS[kind].period
+    if KINDS[kind].snapshot:
         where, params = "as_of = ?", [as_of]
     else:
         where = f"CAST(date_trunc('month', {column}) AS DATE) IN (SELECT unnest(?::DATE[]))"
@@ -167,8 +155,8 @@ def save_import(con, *, kind: str, rows: pa.Table, file_name: str, sha256: str,
                 months: list[dt.date], as_of: dt.date | None, refused: int,
                 note: str = "") -> tuple[int, list[Replaced]]:
     """Store one file's rows in one transaction, replacing its months (or snapshot date)."""
-    table, column = TABLES[kind]
-    period_from, period_to = (as_of, as_of) if kind == "receivables" else months_span(months)
+    table, column = KINDS[kind].table, KINDS[kind].period
+    period_from, period_to = (as_of, as_of) if KINDS[kind].snapshot else months_span(months)
     with _write_lock:
         return _save(con, kind, table, column, rows, file_name, sha256, months, as_of,
                      refused, note, period_from, period_to)
@@ -179,7 +167,7 @@ def _save(con, kind, table, column, rows, file_name, sha256, months, as_of, refu
     con.execute("BEGIN TRANSACTION")
     try:
         replaced = overlapping(con, kind, months, as_of, sha256)
-        if kind == "receivables":
+        if KINDS[kind].snapshot:
             con.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
         else:
             con.execute(f"DELETE FROM {table} WHERE CAST(date_trunc('month', {column}) AS DATE) "
@@ -224,7 +212,7 @@ def delete_import(con, import_id: int) -> None:
     kind = con.execute("SELECT kind FROM imports WHERE id = ?", [import_id]).fetchall()
     if not kind:
         return
-    table, _ = TABLES[kind[0][0]]
+    table = KINDS[kind[0][0]].table
     with _write_lock:
         con.execute("BEGIN TRANSACTION")
         try:

@@ -5,13 +5,15 @@ per-row Python validator takes several), and each check is a SELECT that returns
 failing rows with their line, column and value, as a dbt data test does.
 """
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
 from kpi import kinds as K
 from kpi import texts
+from kpi.formatting import fmt_date, fmt_money
 from kpi.recognise import Layout
 
 _SPACES = r"[\s\x{00a0}\x{202f}]+"
@@ -33,12 +35,14 @@ MACROS = [
         WHEN regexp_full_match(money_text(x), '\(.*\)')
         THEN -TRY_CAST(trim(money_dot(money_text(x)), '()') AS DECIMAL(18, 2))
         ELSE TRY_CAST(money_dot(money_text(x)) AS DECIMAL(18, 2)) END""",
+    # 1C writes an empty date as 01.01.0001: no date, never a sale in year 1.
+    r"""CREATE TEMP MACRO empty_date(x) AS regexp_matches(trim(x), '^(0?1\.0?1\.0001|0001-01-01)')""",
     # Bitrix REST gives '2021-02-03T15:58:12+03:00': the local time is what the user meant.
-    r"""CREATE TEMP MACRO parse_ts(x) AS try_strptime(
+    r"""CREATE TEMP MACRO parse_ts(x) AS CASE WHEN empty_date(x) THEN NULL ELSE try_strptime(
         regexp_replace(regexp_replace(trim(x), '^(\d{4}-\d\d-\d\d)T', '\1 '),
                        '(\d\d:\d\d(:\d\d)?)(\.\d+)?([+-]\d\d:?\d\d|Z)?$', '\1'),
         ['%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S',
-         '%Y-%m-%d %H:%M', '%Y-%m-%d', '%d.%m.%y', '%d/%m/%Y'])""",
+         '%Y-%m-%d %H:%M', '%Y-%m-%d', '%d.%m.%y', '%d/%m/%Y']) END""",
     r"""CREATE TEMP MACRO parse_month(x, names) AS coalesce(
         CAST(try_strptime(trim(x), ['%Y-%m', '%m.%Y', '%m/%Y']) AS DATE),
         CAST(date_trunc('month', parse_ts(x)) AS DATE),
@@ -52,11 +56,8 @@ MACROS = [
     """CREATE TEMP MACRO parse_mark(x, yes, no) AS CASE
         WHEN parse_ts(x) IS NOT NULL OR list_contains(yes, vkey(x)) THEN true
         WHEN list_contains(no, vkey(x)) THEN false END""",
-    # first pattern that matches wins; values[NULL] is NULL when none does
-    """CREATE TEMP MACRO pick(x, patterns, values) AS
-        values[list_position(list_transform(patterns, lambda p: regexp_matches(vkey(x), p)), true)]""",
-    """CREATE TEMP MACRO lookup(x, words, values) AS
-        values[list_position(list_transform(words, lambda ws: list_contains(ws, vkey(x))), true)]""",
+    # the class of a value, from the table of the file's distinct values (see _classes)
+    "CREATE TEMP MACRO classed(x, keys, classes) AS classes[list_position(keys, vkey(x))]",
 ]
 
 # How each value type is parsed; NULL from a non-empty cell means the cell is refused.
@@ -70,15 +71,21 @@ PARSE = {
     "count": "parse_count({c})",
     "days": "parse_days({c})",
     "mark": "parse_mark({c}, $mark_yes, $mark_no)",
-    "stage": "coalesce(pick({c}, $stage_patterns, $stage_values), "
+    "stage": "coalesce(TRY_CAST(classed({c}, ${n}_keys, ${n}_classes) AS INTEGER), "
              "CASE WHEN regexp_matches(vkey({c}), $refusal) THEN -1 END)",
-    "activity_type": "lookup({c}, $type_words, $type_values)",
-    "activity_status": "lookup({c}, $status_words, $status_values)",
+    "activity_type": "classed({c}, ${n}_keys, ${n}_classes)",
+    "activity_status": "classed({c}, ${n}_keys, ${n}_classes)",
     "doc_type": "norm_text({c})",
     "close_date": "parse_ts({c})",
 }
-# An empty parse that is not an error: amoCRM writes "не закрыта" as an open deal's close date.
-NULL_OK = {"close_date": "vkey({c}) LIKE 'не закрыт%'"}
+# An empty parse that is not an error: 1C's empty date; amoCRM's "не закрыта" close date.
+NULL_OK = {t: "empty_date({c})" for t in ("timestamp", "date", "mark")} | {
+    "close_date": "empty_date({c}) OR vkey({c}) LIKE 'не закрыт%'"}
+# Value types read by meaning (kinds.classify) over the distinct values of the file;
+# the user's mapping adds words per class (Mapping.vocabulary()).
+CLASSES = {"activity_type": ("types", K.ACTIVITY_TYPES),
+           "activity_status": ("statuses", K.ACTIVITY_STATUSES),
+           "stage": (None, K.STAGE_MEANINGS)}
 # Values a kind derives from several cells, computed once with the typed ones.
 DERIVED = {"deals": ["coalesce(list_contains($won_stages, vkey(r_stage)) OR "
                      "regexp_matches(vkey(r_stage), '(^|:)won$'), false) AS is_won"]}
@@ -95,23 +102,28 @@ MONTH_NAMES = ["^(январ|jan)", "^(феврал|feb)", "^(март|mar)", "^
 def _params(vocabulary: dict | None = None) -> dict:
     """Bound parameters of the typing SQL; a user's mapping adds words to the vocabularies."""
     vocabulary = vocabulary or {}
-    types = vocabulary.get("types") or {}
-    statuses = vocabulary.get("statuses") or {}
     return {
         "month_names": MONTH_NAMES,
         "mark_yes": K.value_words(K.MARK_YES),
         "mark_no": K.value_words(K.MARK_NO),
-        "stage_patterns": [p for _, p in K.STAGE_PATTERNS],
-        "stage_values": [s for s, _ in K.STAGE_PATTERNS],
         "refusal": K.REFUSAL_PATTERN,
-        "type_words": [K.value_words([*types.get(k, []), *w]) for k, w in K.ACTIVITY_TYPES.items()],
-        "type_values": list(K.ACTIVITY_TYPES),
-        "status_words": [K.value_words([*statuses.get(k, []), *w])
-                         for k, w in K.ACTIVITY_STATUSES.items()],
-        "status_values": list(K.ACTIVITY_STATUSES),
-        "return_pattern": "возврат|return|refund|сторно|credit",
+        "return_pattern": K.RETURN_PATTERN,
         "won_stages": K.value_words(vocabulary.get("won_stages") or K.WON_STAGES),
     }
+
+
+def _classes(con, column: str, meanings: dict, words: dict) -> tuple[list[str], list[str]]:
+    """Each distinct value of a column with its class: the user's words first, then the
+    meaning (kinds.classify). A handful of values, whatever the number of rows."""
+    own = {w: cls for cls, ws in (words or {}).items() for w in K.value_words(ws)}
+    keys, classes = [], []
+    for (value,) in con.execute(f"SELECT DISTINCT vkey(r_{column}) FROM raw "
+                                f"WHERE vkey(r_{column}) IS NOT NULL").fetchall():
+        cls = own.get(value, K.classify(value, meanings))
+        if cls is not None:
+            keys.append(value)
+            classes.append(str(cls))
+    return keys, classes
 
 
 # The typed rows each kind stores, selected from `parsed` (p_<col> typed, r_<col> raw).
@@ -160,11 +172,6 @@ OUTPUT = {
                p_amount AS amount, false AS is_return, NULL::TEXT AS team
         FROM parsed WHERE is_won AND p_closed_at IS NOT NULL""",
 }
-# The date that decides which month a row belongs to (replacing a month replaces these rows).
-PERIOD_COLUMN = {"sales": "doc_date", "deals": "doc_date", "plan": "month", "activities": "happened_at",
-                 "candidates": "coalesce(responded_on, as_of)"}
-
-
 @dataclass
 class Problem:
     line: int
@@ -180,6 +187,35 @@ class Problem:
                                         value=self.value, expected=self.expected)
 
 
+def summary(problems: list[Problem]) -> list[str]:
+    """One line per column, value and reason, with the lines it occurs on: an unknown
+    status in 300 rows is one line saying so, not 300."""
+    grouped: dict[tuple, list[int]] = {}
+    for p in problems:
+        grouped.setdefault((p.column, p.value, p.expected), []).append(p.line)
+    out = []
+    for (column, value, expected), lines in sorted(grouped.items(), key=lambda kv: kv[1][0]):
+        if len(lines) == 1:
+            out.append(str(Problem(lines[0], column, value, expected)))
+            continue
+        template = texts.ROWS_PROBLEM if value is not None else texts.ROWS_PROBLEM_NO_VALUE
+        out.append(template.format(lines=line_ranges(lines), n=len(lines), column=column,
+                                   value=value, expected=expected))
+    return out
+
+
+def line_ranges(lines: list[int]) -> str:
+    """[3, 4, 5, 9] -> '3–5, 9'."""
+    parts, start = [], None
+    for i, n in enumerate(lines):
+        if start is None:
+            start = n
+        if i + 1 == len(lines) or lines[i + 1] != n + 1:
+            parts.append(str(start) if start == n else f"{start}–{n}")
+            start = None
+    return ", ".join(parts)
+
+
 @dataclass
 class Typed:
     rows: pa.Table  # typed rows that passed every check, in the store's column order
@@ -187,10 +223,12 @@ class Typed:
     refused_lines: int
     months: list  # first days of the months the rows cover (empty for snapshots)
     not_stored: int = 0  # valid rows that are not facts (open or lost deals)
+    warnings: list[str] = field(default_factory=list)  # stored, but worth a look (subtotals)
 
 
 def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Typed:
     kind = layout.kind
+    vocabulary = vocabulary or {}
     raw = {"_line": pa.array([line for line, _ in layout.data], pa.int64())}
     for col in kind.columns:
         index = layout.columns.get(col.name)
@@ -203,28 +241,61 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
             con.execute(macro)
         con.register("raw", pa.table(raw))
         params = _params(vocabulary) | {"as_of": as_of}
-        parsed = ", ".join([f"{PARSE[c.type].format(c=f'r_{c.name}')} AS p_{c.name}"
+        for col in kind.columns:
+            if col.type in CLASSES:
+                words_key, meanings = CLASSES[col.type]
+                keys, classes = _classes(con, col.name, meanings, vocabulary.get(words_key))
+                params[f"{col.name}_keys"], params[f"{col.name}_classes"] = keys, classes
+        parsed = ", ".join([f"{PARSE[c.type].format(c=f'r_{c.name}', n=c.name)} AS p_{c.name}"
                             for c in kind.columns] + DERIVED.get(kind.name, []))
+        parsed = parsed.replace("_keys,", "_keys::VARCHAR[],").replace("_classes)", "_classes::VARCHAR[])")
         con.execute(f"CREATE TEMP TABLE parsed AS SELECT *, {parsed} FROM raw",
                     _used(params, parsed))
-        problems = _problems(con, layout)
+        problems = _problems(con, layout) + [
+            Problem(line, layout.tree_header, value, texts.UNPLACED)
+            for line, value in layout.unplaced]
+        problems.sort(key=lambda p: p.line)
         bad = sorted({p.line for p in problems})
         con.execute("CREATE TEMP TABLE bad AS SELECT unnest(?::BIGINT[]) AS _line", [bad])
         con.execute("DELETE FROM parsed WHERE _line IN (SELECT _line FROM bad)")
         sql = OUTPUT[kind.name]
         rows = con.sql(sql, params=_used(params, sql)).to_arrow_table()
         not_stored = con.execute("SELECT count(*) FROM parsed").fetchall()[0][0] - rows.num_rows
+        con.register("typed", rows)
         months = []
-        if kind.name in PERIOD_COLUMN:
-            con.register("typed", rows)
+        if not kind.snapshot:
             months = [m for (m,) in con.execute(
-                f"SELECT DISTINCT CAST(date_trunc('month', {PERIOD_COLUMN[kind.name]}) AS DATE) AS m "
+                f"SELECT DISTINCT CAST(date_trunc('month', {kind.period}) AS DATE) AS m "
                 "FROM typed ORDER BY m").fetchall()]
+        warnings = _subtotal_warnings(con, layout)
     finally:
         con.close()
-    return Typed(rows, problems, len(bad), months, not_stored)
+    return Typed(rows, problems, len(bad), months, not_stored, warnings)
 
 
+def _subtotal_warnings(con, layout: Layout) -> list[str]:
+    """Each 1C group row's subtotal against the sum of the stored rows under it."""
+    measure = layout.kind.measure
+    if not layout.groups or not measure or measure not in layout.columns:
+        return []
+    con.register("groups", pa.table({
+        "g_line": pa.array([g.line for g in layout.groups], pa.int64()),
+        "label": pa.array([g.label for g in layout.groups], pa.string()),
+        "subtotal": pa.array([g.subtotal or None for g in layout.groups], pa.string())}))
+    con.register("members", pa.table({
+        "g_line": pa.array([g.line for g in layout.groups for _ in g.leaves], pa.int64()),
+        "leaf": pa.array([n for g in layout.groups for n in g.leaves], pa.int64())}))
+    rows = con.execute(f"""
+        SELECT g_line, label, subtotal, got FROM (
+            SELECT g.g_line, any_value(g.label) AS label,
+                   any_value(parse_money(g.subtotal)) AS subtotal,
+                   coalesce(sum(t.{measure}), 0) AS got
+            FROM groups g LEFT JOIN members m USING (g_line) LEFT JOIN typed t ON t.line = m.leaf
+            GROUP BY g.g_line)
+        WHERE subtotal IS NOT NULL AND subtotal <> got ORDER BY g_line""").fetchall()
+    return [texts.SUBTOTAL_MISMATCH.format(
+        line=line, label=label, subtotal=fmt_money(subtotal, 2), got=fmt_money(got, 2),
+        diff=fmt_money(subtotal - got, 2)) for line, label, subtotal, got in rows]
 def _cell(cells: list[str], index: int) -> str | None:
     if index >= len(cells):
         return None
@@ -235,6 +306,22 @@ def _cell(cells: list[str], index: int) -> str | None:
 def _used(params: dict, sql: str) -> dict:
     """DuckDB refuses named parameters the statement does not use."""
     return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _plausible_range(con, layout: Layout):
+    """(column, first, last) day a row's date may fall on: a year around the middle half
+    of the file's dates, widened by their spread. A 1C typing error (2062, 1926) falls far
+    outside; three years of history or next month's planned meetings do not."""
+    column = layout.kind.plausible_date
+    if not column or column not in layout.columns:
+        return None
+    q1, q3 = con.execute(
+        f"SELECT quantile_disc(CAST(p_{column} AS DATE), 0.25), "
+        f"quantile_disc(CAST(p_{column} AS DATE), 0.75) FROM parsed").fetchall()[0]
+    if q1 is None:
+        return None
+    margin = dt.timedelta(days=366) + 3 * (q3 - q1)
+    return column, q1 - margin, q3 + margin
 
 
 def _problems(con, layout: Layout) -> list[Problem]:
@@ -252,6 +339,17 @@ def _problems(con, layout: Layout) -> list[Problem]:
             checks.append(f"SELECT _line, ? AS col, NULL AS value, ? AS expected FROM parsed "
                           f"WHERE {r} IS NULL")
             params += [header, texts.REQUIRED_EMPTY]
+            if col.type in NULL_OK:
+                checks.append(f"SELECT _line, ? AS col, {r} AS value, ? AS expected FROM parsed "
+                              f"WHERE empty_date({r})")
+                params += [header, texts.EMPTY_1C_DATE]
+    plausible = _plausible_range(con, layout)
+    if plausible:
+        column, low, high = plausible
+        checks.append(f"SELECT _line, ? AS col, r_{column} AS value, ? AS expected FROM parsed "
+                      f"WHERE CAST(p_{column} AS DATE) NOT BETWEEN ? AND ?")
+        params += [layout.headers[column], texts.DATE_OUT_OF_RANGE.format(
+            low=fmt_date(low), high=fmt_date(high)), low, high]
     for condition, column, expected in ROW_CHECKS.get(layout.kind.name, []):
         if column in layout.columns:
             checks.append(f"SELECT _line, ? AS col, r_{column} AS value, ? AS expected "
