@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(для выгрузок, которые не распознаются сами; см. README)")
     p.add_argument("--strict", action="store_true",
                    help="не сохранять файл, если в нём есть хоть одна ошибочная строка")
+    p.add_argument("--confirm", action="store_true",
+                   help="сохранить файл, который нужно проверить (например, с незакрытой "
+                        "кавычкой, прочитанной как обычный символ)")
     p.add_argument("files", nargs="+", type=Path)
 
     p = commands.add_parser("sales", help="выполнение плана продаж за месяц")
@@ -136,17 +139,24 @@ def cmd_import(args) -> int:
             status = REFUSED
             continue
         if args.strict and result.problems:
-            reason = "\n".join(str(p) for p in result.problems)
+            reason = "\n".join(result.problem_lines)
             print(texts.IMPORT_REFUSED.format(file=path, reason=reason), file=sys.stderr)
             status = REFUSED
             continue
-        stored = importer.commit(result, db=args.db)
+        try:
+            stored = importer.commit(result, db=args.db, confirmed=args.confirm)
+        except FileRefused as e:
+            print(texts.IMPORT_REFUSED.format(file=path, reason=e), file=sys.stderr)
+            status = REFUSED
+            continue
         print(texts.IMPORT_LINE.format(file=path, kind=stored.kind, period=stored.period_text,
                                        stored=stored.rows_stored, refused=stored.rows_refused))
-        for problem in result.problems:
-            print(f"  {problem}")
-        for note in stored.notes:
-            print(f"  {note}")
+        if result.grouping:
+            print(f"  {texts.GROUPING_READ.format(levels=', '.join(result.grouping))}")
+        for line in [*result.problem_lines, *result.confirm, *stored.notes]:
+            print(f"  {line}")
+        if result.unused:
+            print(f"  {texts.UNUSED_COLUMNS.format(columns=', '.join(f'«{h}»' for h in result.unused))}")
     return status
 
 

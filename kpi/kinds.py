@@ -85,7 +85,7 @@ SALES = Kind("sales", (
                            "Сумма выручки", "Выручка", "Amount", "Sum", "Total", "Revenue"),
        True),
     _c("doc_type", "doc_type", ("Тип", "Вид документа", "Тип документа", "Вид операции",
-                                "Операция", "Type", "Document type")),
+                                "Операция", "Type", "Document type", "Doc type")),
     _c("team", "text", TEAM, per="manager"),
 ), table="sales", period="doc_date", measure="amount", plausible_date="doc_date",
     aggregated_hint=("отчёт «Продажи» (или «Валовая прибыль») с группировкой строк по "

@@ -164,8 +164,9 @@ UPLOAD_COLUMNS = "Распознанные столбцы: {columns}. Загол
 UPLOAD_FORMAT = "Кодировка: {encoding}{delimiter}."
 UPLOAD_DELIMITERS = {";": "точка с запятой", ",": "запятая", "\t": "табуляция"}
 UPLOAD_PROBLEMS = "Эти строки не будут сохранены (исправьте их в выгрузке и загрузите файл снова):"
-UPLOAD_PROBLEM_COLUMNS = {"line": "Строка", "column": "Столбец", "value": "Значение",
-                          "expected": "Что не так"}
+UPLOAD_PROBLEM_COLUMNS = {"lines": "Строки", "count": "Сколько", "column": "Столбец",
+                          "value": "Значение", "expected": "Что не так"}
+UPLOAD_CONFIRM = "Я проверил(а) эти строки в файле: сохранить его так"
 UPLOAD_REPLACES = (
     "Данные за {period} уже загружены (импорт №{ids}): они будут заменены этим файлом, "
     "цифры не удвоятся."

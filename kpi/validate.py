@@ -187,21 +187,34 @@ class Problem:
                                         value=self.value, expected=self.expected)
 
 
-def summary(problems: list[Problem]) -> list[str]:
-    """One line per column, value and reason, with the lines it occurs on: an unknown
-    status in 300 rows is one line saying so, not 300."""
-    grouped: dict[tuple, list[int]] = {}
+@dataclass
+class ProblemGroup:
+    """Refused cells alike in column, value and reason, with the lines they are on."""
+
+    lines: list[int]
+    column: str
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        if len(self.lines) == 1:
+            return str(Problem(self.lines[0], self.column, self.value, self.expected))
+        template = texts.ROWS_PROBLEM if self.value is not None else texts.ROWS_PROBLEM_NO_VALUE
+        return template.format(lines=line_ranges(self.lines), n=len(self.lines),
+                               column=self.column, value=self.value, expected=self.expected)
+
+
+def grouped_problems(problems: list[Problem]) -> list[ProblemGroup]:
+    """An unknown status in 300 rows is one group saying so, not 300 lines."""
+    groups: dict[tuple, list[int]] = {}
     for p in problems:
-        grouped.setdefault((p.column, p.value, p.expected), []).append(p.line)
-    out = []
-    for (column, value, expected), lines in sorted(grouped.items(), key=lambda kv: kv[1][0]):
-        if len(lines) == 1:
-            out.append(str(Problem(lines[0], column, value, expected)))
-            continue
-        template = texts.ROWS_PROBLEM if value is not None else texts.ROWS_PROBLEM_NO_VALUE
-        out.append(template.format(lines=line_ranges(lines), n=len(lines), column=column,
-                                   value=value, expected=expected))
-    return out
+        groups.setdefault((p.column, p.value, p.expected), []).append(p.line)
+    return [ProblemGroup(lines, *key) for key, lines in
+            sorted(groups.items(), key=lambda kv: kv[1][0])]
+
+
+def summary(problems: list[Problem]) -> list[str]:
+    return [str(g) for g in grouped_problems(problems)]
 
 
 def line_ranges(lines: list[int]) -> str:
@@ -309,19 +322,23 @@ def _used(params: dict, sql: str) -> dict:
 
 
 def _plausible_range(con, layout: Layout):
-    """(column, first, last) day a row's date may fall on: a year around the middle half
-    of the file's dates, widened by their spread. A 1C typing error (2062, 1926) falls far
-    outside; three years of history or next month's planned meetings do not."""
+    """(column, first, last) day a row's date may fall on: a year either side of the file's
+    median date, widened by six times the dates' median deviation. A typing error (2062,
+    1926) falls far outside; three years of history or next month's planned meetings do
+    not. Median and deviation, unlike a min and max, are not moved by the error itself."""
     column = layout.kind.plausible_date
     if not column or column not in layout.columns:
         return None
-    q1, q3 = con.execute(
-        f"SELECT quantile_disc(CAST(p_{column} AS DATE), 0.25), "
-        f"quantile_disc(CAST(p_{column} AS DATE), 0.75) FROM parsed").fetchall()[0]
-    if q1 is None:
+    median, spread = con.execute(f"""
+        WITH d AS (SELECT date_diff('day', DATE '1970-01-01', CAST(p_{column} AS DATE)) AS x
+                   FROM parsed WHERE p_{column} IS NOT NULL)
+        SELECT m, (SELECT quantile_cont(abs(x - m), 0.5) FROM d)
+        FROM (SELECT quantile_cont(x, 0.5) AS m FROM d)""").fetchall()[0]
+    if median is None:
         return None
-    margin = dt.timedelta(days=366) + 3 * (q3 - q1)
-    return column, q1 - margin, q3 + margin
+    epoch, margin = dt.date(1970, 1, 1), 366 + 6 * spread
+    return (column, epoch + dt.timedelta(days=int(median - margin)),
+            epoch + dt.timedelta(days=int(median + margin) + 1))
 
 
 def _problems(con, layout: Layout) -> list[Problem]:

@@ -1,6 +1,8 @@
 """Small pieces every page shares: the store path, chart layout and colours, and the guard
 that keeps a page from running without app.py."""
 
+import re
+
 import streamlit as st
 
 from kpi import store
@@ -34,6 +36,15 @@ def plotly_layout(height: int, top: int = 10) -> dict:
     return {"height": height, "separators": ", ", "margin": {"l": 10, "r": 40, "t": top, "b": 10},
             "legend": {"orientation": "h", "y": -0.15}, "font": {"size": 13},
             "plot_bgcolor": "white"}
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text) -> str:
+    """Text from a file (a name, a header, a value) made inert in Markdown: every ASCII
+    punctuation mark escaped, so `![t](http://x)` shows as written, not as an image or link."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def db() -> str:

@@ -9,7 +9,8 @@ from kpi import importer, texts
 from kpi import mapping as M
 from kpi.kinds import KINDS
 from kpi.recognise import kinds_help
-from pages.common import db
+from kpi.validate import grouped_problems, line_ranges
+from pages.common import db, plain
 
 state = st.session_state
 state.setdefault("upload_round", 0)  # a new key empties the uploader after a save
@@ -105,26 +106,29 @@ def _as_of_input(file, detected) -> None:
 
 
 def _show_refusal(file, refusal: importer.Refusal) -> None:
-    reason = refusal.reason.replace("\n", "  \n")  # keep the message's own line breaks
-    st.error(f"**{texts.UPLOAD_REFUSED_TITLE.format(file=refusal.file_name)}**\n\n{reason}")
+    reason = plain(refusal.reason).replace("\n", "  \n")  # keep the message's own line breaks
+    st.error(f"**{plain(texts.UPLOAD_REFUSED_TITLE.format(file=refusal.file_name))}**\n\n{reason}")
     if refusal.needs_as_of or f"as_of_{file.file_id}" in state:
         _as_of_input(file, None)
     if refusal.head:
         _mapping_form(file, refusal.head)
 
 
-def _show_inspection(file, inspection: importer.Inspection) -> None:
-    st.markdown(f"**{inspection.file_name}** — " + texts.UPLOAD_RECOGNISED.format(
+def _show_inspection(file, inspection: importer.Inspection) -> bool:
+    """The preview of a recognised file; True when it may be stored."""
+    st.markdown(f"**{plain(inspection.file_name)}** — " + texts.UPLOAD_RECOGNISED.format(
         kind=inspection.kind_title, period=inspection.period_text))
     if inspection.mapping is not None:
         st.caption(texts.MAP_APPLIED.format(kind=inspection.kind_title))
+    if inspection.grouping:
+        st.caption(texts.GROUPING_READ.format(levels=plain(", ".join(inspection.grouping))))
     a, b, c = st.columns(3)
     a.metric(texts.UPLOAD_ROWS_OK, inspection.rows_ok)
     b.metric(texts.UPLOAD_ROWS_BAD, inspection.refused_rows)
     c.metric(texts.UPLOAD_TOTALS, inspection.totals_skipped)
     delimiter = texts.UPLOAD_DELIMITERS.get(inspection.delimiter)
     st.caption(texts.UPLOAD_COLUMNS.format(
-        columns=", ".join(f"«{h}»" for h in inspection.columns.values()),
+        columns=", ".join(f"«{plain(h)}»" for h in inspection.columns.values()),
         line=inspection.header_line) + " " + texts.UPLOAD_FORMAT.format(
         encoding=inspection.encoding, delimiter=f", разделитель: {delimiter}" if delimiter else ""))
     if inspection.as_of is not None:
@@ -136,11 +140,22 @@ def _show_inspection(file, inspection: importer.Inspection) -> None:
     others = [str(r.import_id) for r in inspection.replaces if not r.same_file]
     if others:
         st.warning(texts.UPLOAD_REPLACES.format(period=inspection.period_text, ids=", ".join(others)))
+    if inspection.unused:
+        st.caption(texts.UNUSED_COLUMNS.format(columns=", ".join(f"«{plain(h)}»" for h in inspection.unused)))
+    for warning in inspection.warnings:
+        st.warning(plain(warning[0].upper() + warning[1:]))
     if inspection.problems:
         st.warning(texts.UPLOAD_PROBLEMS)
-        table = pd.DataFrame([vars(p) for p in inspection.problems])
+        table = pd.DataFrame([{"lines": line_ranges(g.lines), "count": len(g.lines), "column": g.column,
+                               "value": g.value, "expected": g.expected}
+                              for g in grouped_problems(inspection.problems)])
         st.dataframe(table.rename(columns=texts.UPLOAD_PROBLEM_COLUMNS), hide_index=True,
                      width="stretch")
+    if not inspection.confirm:
+        return True
+    for reason in inspection.confirm:
+        st.error(plain(reason))
+    return st.checkbox(texts.UPLOAD_CONFIRM, key=f"confirm_{file.file_id}")
 
 
 ready = []
@@ -149,15 +164,14 @@ for file in files or []:
     with st.container(border=True):
         if isinstance(result, importer.Refusal):
             _show_refusal(file, result)
-        else:
-            _show_inspection(file, result)
+        elif _show_inspection(file, result):
             ready.append(result)
 
 if files:
     if ready and st.button(texts.UPLOAD_SAVE.format(n=len(ready)), type="primary", key="save"):
         saved = []
         for inspection in ready:
-            stored = importer.commit(inspection, db=db())
+            stored = importer.commit(inspection, db=db(), confirmed=True)  # looked at above
             saved.append((texts.UPLOAD_SAVED.format(
                 file=stored.file_name, kind=texts.KIND_TITLES[stored.kind],
                 period=stored.period_text, rows=stored.rows_stored)
