@@ -49,6 +49,7 @@ class Inspection:
     # what the user must look at and confirm before the file is stored (a stray quote)
     confirm: list[str] = field(default_factory=list)
     grouping: list[str] = field(default_factory=list)  # a 1C report's grouping levels
+    head: list[tuple[int, list[str]]] = field(default_factory=list)  # for a mapping by hand
 
     @property
     def problem_lines(self) -> list[str]:
@@ -155,7 +156,8 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
         + typed.warnings,
         confirm=[(texts.STRAY_QUOTE if q.swallowed else texts.LONG_CELL).format(
             line=q.line, end=q.end, lines=q.end - q.line + 1, value=q.value)
-            for q in records.quotes])
+            for q in records.quotes],
+        head=records.rows[:HEAD_ROWS])
     with store.reader(db) as con:
         inspection.replaces = store.overlapping(con, inspection.kind, inspection.months,
                                                 inspection.as_of, sha)

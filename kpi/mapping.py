@@ -99,19 +99,6 @@ def remember(con, header_cells: list[str], mapping: Mapping) -> None:
     set_meta(con, _SAVED_PREFIX + signature(header_cells), mapping.model_dump_json())
 
 
-def guess(kind_name: str, cells: list[str]) -> dict[str, str]:
-    """Headers that already name a column of the kind: the starting point of the form."""
-    kind = KINDS[kind_name]
-    found = {}
-    for cell in cells:
-        key = header_key(cell)
-        for column in kind.columns:
-            if column.name not in found and key in {header_key(s) for s in column.synonyms}:
-                found[column.name] = cell.strip()
-                break
-    return found
-
-
 def header_guess(head: list[tuple[int, list[str]]]) -> int:
     """The row most likely to be the header: the first with the most filled text cells."""
     def filled(cells):

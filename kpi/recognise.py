@@ -130,6 +130,11 @@ def _match(kind: Kind, alternatives: list[list[str]]) -> dict[str, tuple[int, st
     return found
 
 
+def guess_columns(kind_name: str, cells: list[str]) -> dict[str, str]:
+    """Headers of a row that already name a column of the kind: the mapping form's start."""
+    return {c: text for c, (_, text) in _match(KINDS[kind_name], [[c] for c in cells]).items()}
+
+
 def _grouping_column(kind: Kind, name: str) -> str | None:
     return column_of(kind, name) or _column_by_meaning(kind, name, (), ("text", "person"), False)
 
@@ -241,7 +246,9 @@ def _note_unused(layout: Layout, kind: Kind, alternatives, found, tree: Tree | N
     for index, texts_ in enumerate(alternatives):
         if index in used or not texts_:
             continue
-        text = texts_[1] if len(texts_) > 1 else texts_[0]  # "upper lower" for two header rows
+        text = (texts_[1] if len(texts_) > 1 else texts_[0]).strip()  # "upper lower": two rows
+        if not text:
+            continue
         layout.unused.append(text)
         similar = looks_like(kind, text)
         if similar:

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from kpi import importer, texts
 from kpi import mapping as M
 from kpi.kinds import KINDS
-from kpi.recognise import kinds_help
+from kpi.recognise import guess_columns, kinds_help
 from kpi.validate import grouped_problems, line_ranges
 from pages.common import db, plain
 
@@ -38,9 +38,10 @@ def _inspect(file) -> importer.Inspection | importer.Refusal:
     return state.inspections[key]
 
 
-def _mapping_form(file, head: list[tuple[int, list[str]]]) -> None:
-    """Let the user say which column is which when the file was not recognised."""
-    with st.expander(texts.MAP_TITLE, expanded=True):
+def _mapping_form(file, head: list[tuple[int, list[str]]], recognised=None) -> None:
+    """Let the user say which column is which: when the file was not recognised, or when
+    it was but some of its columns or values were not understood (`recognised`)."""
+    with st.expander(texts.MAP_TITLE, expanded=recognised is None):
         st.caption(texts.MAP_INTRO)
         width = max(len(cells) for _, cells in head)
         st.dataframe(pd.DataFrame([[line, *cells, *[""] * (width - len(cells))] for line, cells in head[:12]],
@@ -48,16 +49,19 @@ def _mapping_form(file, head: list[tuple[int, list[str]]]) -> None:
                      hide_index=True, width="stretch", height=260)
         fid = file.file_id
         rows = [i for i, (_, cells) in enumerate(head) if sum(1 for c in cells if c.strip()) >= 2]
-        guess = M.header_guess(head)
+        guess = next((i for i, (line, _) in enumerate(head) if line == recognised.header_line),
+                     0) if recognised else M.header_guess(head)
         pick = st.columns(2)
         index = pick[0].selectbox(texts.MAP_HEADER_ROW, rows, index=rows.index(guess) if guess in rows else 0,
                                   format_func=lambda i: f"{head[i][0]}: " + " | ".join(c for c in head[i][1] if c.strip())[:80],
                                   key=f"map_row_{fid}")
-        kind = pick[1].selectbox(texts.MAP_KIND, list(KINDS), format_func=texts.KIND_TITLES.get,
+        kinds = list(KINDS)
+        kind = pick[1].selectbox(texts.MAP_KIND, kinds, format_func=texts.KIND_TITLES.get,
+                                 index=kinds.index(recognised.kind) if recognised else 0,
                                  key=f"map_kind_{fid}")
         line, cells = head[index]
         headers = [c.strip() for c in cells if c.strip()]
-        guessed = M.guess(kind, cells)
+        guessed = guess_columns(kind, cells)
         columns = {}
         grid = st.columns(3)
         for n, column in enumerate(KINDS[kind].columns):
@@ -151,6 +155,8 @@ def _show_inspection(file, inspection: importer.Inspection) -> bool:
                               for g in grouped_problems(inspection.problems)])
         st.dataframe(table.rename(columns=texts.UPLOAD_PROBLEM_COLUMNS), hide_index=True,
                      width="stretch")
+    if inspection.problems or inspection.unused:
+        _mapping_form(file, inspection.head, inspection)
     if not inspection.confirm:
         return True
     for reason in inspection.confirm:

@@ -156,3 +156,16 @@ def test_mapping_an_unrecognised_file_in_the_browser(server, browser, tmp_path):
     wait_ready(page)
     page.screenshot(path=str(SHOTS / "mapping_applied.png"))
     page.close()
+
+
+def test_a_grouped_1c_report_with_a_wrong_subtotal_in_the_browser(server, browser, tmp_path):
+    from tests.test_grouped_reports import BODY, as_xlsx
+
+    body = list(BODY)
+    body[1] = (2, [None, "ООО Ромашка", 15, 1600])  # its rows give 1500
+    export = tmp_path / "Продажи по менеджерам.xlsx"
+    export.write_bytes(as_xlsx(body))
+    page = upload(browser, server, export, "Отчёт с группировками строк", 1500)
+    page.get_by_text("итог в отчёте 1 600,00").wait_for()
+    page.screenshot(path=str(SHOTS / "upload_grouped_report.png"))
+    page.close()

@@ -188,3 +188,35 @@ def test_mapping_an_unrecognised_file_on_the_upload_page(store_file):
     assert "Файл прочитан по сопоставлению" in " ".join(c.value for c in at.caption)
     at.button(key="save").click().run()
     assert query(store_file, "SELECT sum(amount) FROM sales") == [(Decimal("150.00"),)]  # 100 + 50
+
+
+def test_the_preview_says_what_was_not_understood_and_holds_a_stray_quote(store_file):
+    from tests.test_grouped_reports import BODY, as_csv
+
+    body = list(BODY)
+    body[1] = (2, [None, "ООО Ромашка", 15, 1600])  # its rows give 1500
+    stray = '"Кедр'
+    lines = ["Дата;Менеджер;Клиент;Сумма;Склад"] + [
+        f"{1 + i % 28:02d}.11.2026;Петров П.П.;{stray if i == 3 else 'ИП Кедр'};100;Основной"
+        for i in range(30)]
+    at = page_on("pages/upload.py")
+    uploader = at.file_uploader(key="uploader_0")
+    uploader.upload("Продажи.csv", as_csv(body), "text/csv")
+    uploader.upload("quote.csv", ("\n".join(lines) + "\n").encode(), "text/csv")
+    at.run()
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Отчёт с группировками строк (Менеджер, Контрагент, Регистратор)" in captions
+    assert "Не используются столбцы: «Количество»" in captions
+    assert "Не используются столбцы: «Склад»" in captions
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert "Строка 11, группа «ООО Ромашка»: итог в отчёте 1\u00a0600,00, а строки группы дают " \
+           "1\u00a0500,00 (разница 100,00)" in warnings
+    assert at.error[0].value.replace("\\", "").startswith("Строка 5: кавычка в начале значения «\"Кедр»")
+    confirm = next(c for c in at.checkbox if c.key.startswith("confirm_"))
+    assert at.button(key="save").label == "Сохранить файлы: 1"  # the quoted file waits
+    confirm.check().run()
+    at.button(key="save").click().run()
+    # the report's five documents (2600) and the thirty rows of 100 in November
+    assert query(store_file, "SELECT sum(amount) FROM sales WHERE doc_date < '2026-11-01'") == [(Decimal("2600.00"),)]
+    assert query(store_file, "SELECT count(*), sum(amount) FROM sales WHERE doc_date >= '2026-11-01'") == [
+        (30, Decimal("3000.00"))]
