@@ -1,8 +1,10 @@
-"""Entry point: navigation, and the sample company loaded into an empty store."""
+"""Entry point: who is signed in, the pages their role reaches, and the sample company
+loaded into an empty store."""
 
 import streamlit as st
 
 from kpi import samples, store, texts
+from pages.common import current_scope, sign_out_button
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/monitoring:", layout="wide")
 
@@ -13,17 +15,20 @@ def _prepare_store(path: str) -> None:
 
 
 _prepare_store(str(store.db_path()))
+scope = current_scope()  # stops here with a sign-in prompt when nobody is signed in
 
-pages = {
-    texts.NAV_SECTIONS["kpi"]: [
-        st.Page("pages/sales.py", title=texts.PAGE_TITLES["sales"], icon=":material/trending_up:", default=True),
-        st.Page("pages/receivables.py", title=texts.PAGE_TITLES["receivables"], icon=":material/account_balance_wallet:"),
-        st.Page("pages/meetings.py", title=texts.PAGE_TITLES["meetings"], icon=":material/handshake:"),
-        st.Page("pages/hiring.py", title=texts.PAGE_TITLES["hiring"], icon=":material/group_add:"),
-    ],
-    texts.NAV_SECTIONS["data"]: [
-        st.Page("pages/upload.py", title=texts.PAGE_TITLES["upload"], icon=":material/upload_file:"),
-        st.Page("pages/history.py", title=texts.PAGE_TITLES["history"], icon=":material/history:"),
-    ],
+PAGES = {  # area -> (section, file, icon); an area outside the role is not even registered
+    "sales": ("kpi", "pages/sales.py", ":material/trending_up:"),
+    "receivables": ("kpi", "pages/receivables.py", ":material/account_balance_wallet:"),
+    "meetings": ("kpi", "pages/meetings.py", ":material/handshake:"),
+    "hiring": ("kpi", "pages/hiring.py", ":material/group_add:"),
+    "upload": ("data", "pages/upload.py", ":material/upload_file:"),
+    "history": ("data", "pages/history.py", ":material/history:"),
 }
+pages: dict[str, list] = {}
+for area, (section, path, icon) in PAGES.items():
+    if scope.can(area):
+        pages.setdefault(texts.NAV_SECTIONS[section], []).append(
+            st.Page(path, title=texts.PAGE_TITLES[area], icon=icon, default=not pages))
+sign_out_button(scope)
 st.navigation(pages).run()

@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from kpi import store, texts
+from kpi import access, store, texts
 from kpi.kinds import KINDS, WON_STAGES, family
 from kpi.mapping import HEAD_ROWS, Mapping, find_saved, remember
 from kpi.reading import FileRefused, read_records
@@ -175,9 +175,12 @@ def _recognise(records, kind):
         raise _NotRecognised(str(e), records.rows[:HEAD_ROWS]) from None
 
 
-def commit(inspection: Inspection, db=None, confirmed: bool = False) -> Stored:
-    """Store what was inspected. A file with something to confirm (a stray quote) is
-    stored only when the user has looked and said so."""
+def commit(inspection: Inspection, db=None, confirmed: bool = False,
+           scope: access.Scope = access.ADMIN) -> Stored:
+    """Store what was inspected, as `scope`'s user (the audit trail names them). A file with
+    something to confirm (a stray quote) is stored only when the user has looked and said so."""
+    if not scope.may_import(inspection.kind):
+        raise access.Forbidden(texts.FORBIDDEN.format(login=scope.login, role=texts.ROLE_TITLES[scope.role]))
     if inspection.confirm and not confirmed:
         raise FileRefused(texts.NEEDS_CONFIRMATION.format(reasons=" ".join(inspection.confirm)))
     notes = []
@@ -193,7 +196,7 @@ def commit(inspection: Inspection, db=None, confirmed: bool = False) -> Stored:
             con, kind=inspection.kind, rows=inspection.typed.rows,
             file_name=inspection.file_name, sha256=inspection.sha256,
             months=inspection.months, as_of=inspection.as_of,
-            refused=inspection.refused_rows, note="; ".join(notes))
+            refused=inspection.refused_rows, note="; ".join(notes), user=scope.login)
         if inspection.mapping is not None:  # files with the same header row will use it
             remember(con, inspection.header_cells, inspection.mapping)
     notes += replacement_notes(inspection.kind, replaced, inspection.period_text)

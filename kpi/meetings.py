@@ -96,11 +96,12 @@ class Report:
 
 
 def coverage(con) -> list[tuple[dt.date, dt.date]]:
-    """Day ranges the loaded activity data covers, one per import."""
+    """Day ranges the loaded activity data covers, one per import: a department fact (a
+    manager's quiet week is a covered week with no meetings, not a gap in the data)."""
     return [(start, end) for start, end in con.execute(
         """SELECT CAST(date_trunc('month', min(happened_at)) AS DATE),
                   CAST(max(happened_at) FILTER (WHERE state = 'held') AS DATE)
-           FROM activities GROUP BY import_id ORDER BY 1""").fetchall() if end is not None]
+           FROM department_activities GROUP BY import_id ORDER BY 1""").fetchall() if end is not None]
 
 
 def months(con) -> list[dt.date]:

@@ -4,6 +4,9 @@ Definitions (shared/domain.md): fact = net of sales and returns by document date
 fulfilment = sum(fact) / sum(plan), never a mean of percentages; no plan or a zero plan
 gives no fulfilment (None), not 0 and not infinity. Active clients = clients with net
 positive sales in the month; new clients = first positive sale in the whole loaded history.
+
+Under a user's scope (kpi.access) `sales` holds the rows they may see; the first sale of a
+client and the usual month-start share are department facts and read `department_sales`.
 """
 
 import datetime as dt
@@ -109,7 +112,7 @@ active AS (SELECT manager, count(*) AS n FROM
              (SELECT manager, client, sum(amount) AS net FROM m GROUP BY manager, client)
            WHERE net > 0 GROUP BY manager),
 firsts AS (SELECT client, arg_min(manager, doc_date) AS manager, min(doc_date) AS first_at
-           FROM sales WHERE amount > 0 GROUP BY client),
+           FROM department_sales WHERE amount > 0 GROUP BY client),
 new AS (SELECT manager, count(*) AS n FROM firsts
         WHERE first_at >= $start AND first_at < $next GROUP BY manager),
 plan AS (SELECT manager, sum(plan_amount) AS plan, sum(plan_active) AS plan_active,
@@ -132,9 +135,11 @@ _DEPARTMENT_CLIENTS_SQL = """
 WITH m AS (SELECT * FROM sales WHERE doc_date >= $start AND doc_date < $next)
 SELECT (SELECT count(*) FROM (SELECT client, sum(amount) AS net FROM m GROUP BY client)
         WHERE net > 0),
-       (SELECT count(*) FROM (SELECT client, min(doc_date) AS first_at FROM sales
+       (SELECT count(*) FROM (SELECT client, arg_min(manager, doc_date) AS manager,
+                                     min(doc_date) AS first_at FROM department_sales
                               WHERE amount > 0 GROUP BY client)
-        WHERE first_at >= $start AND first_at < $next),
+        WHERE first_at >= $start AND first_at < $next
+          AND manager IN (SELECT manager FROM sales)),
        (SELECT max(CAST(doc_date AS DATE)) FROM m)
 """
 
@@ -206,14 +211,14 @@ def usual_early_share(con, country: str = calendar.DEFAULT_COUNTRY) -> float | N
     """The department's share of a month's fact booked in its first three working days,
     over every loaded month: the baseline a manager's month-edge slippage is judged by."""
     loaded = [m for (m,) in con.execute(
-        "SELECT DISTINCT CAST(date_trunc('month', doc_date) AS DATE) FROM sales").fetchall()]
+        "SELECT DISTINCT CAST(date_trunc('month', doc_date) AS DATE) FROM department_sales").fetchall()]
     if not loaded:
         return None
     cutoffs = [calendar.working_days(m, country)[EARLY_DAYS - 1] for m in loaded]
     early, total = con.execute(
         """WITH cut AS (SELECT unnest(?::DATE[]) AS month, unnest(?::DATE[]) AS cutoff)
            SELECT sum(amount) FILTER (WHERE CAST(doc_date AS DATE) <= cutoff), sum(amount)
-           FROM sales JOIN cut ON CAST(date_trunc('month', doc_date) AS DATE) = cut.month""",
+           FROM department_sales JOIN cut ON CAST(date_trunc('month', doc_date) AS DATE) = cut.month""",
         [loaded, cutoffs]).fetchall()[0]
     return float(early / total) if total and early is not None else None
 

@@ -55,6 +55,18 @@ SCHEMA = [
         responded_on DATE, reached SMALLINT NOT NULL, refused BOOLEAN NOT NULL,
         invited_on DATE, interview_on DATE, hired_on DATE)""",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+    # the audit trail: who imported; a replaced or deleted import keeps its line
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by TEXT",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS replaced_by INTEGER",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP",
+    "ALTER TABLE imports ADD COLUMN IF NOT EXISTS deleted_by TEXT",
+    """CREATE TABLE IF NOT EXISTS users (
+        login TEXT PRIMARY KEY, role TEXT NOT NULL, manager TEXT, team TEXT,
+        password_hash TEXT NOT NULL, active BOOLEAN NOT NULL, failed INTEGER NOT NULL,
+        locked_until TIMESTAMP, created_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        token_hash TEXT PRIMARY KEY, login TEXT NOT NULL, created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)""",
 ]
 
 _schema_ready: set[str] = set()
@@ -99,9 +111,21 @@ def connect(path=None, wait_seconds: float = 15.0):
             time.sleep(0.2)
     try:
         _ensure_schema(con, f"{file.resolve()}:{file.stat().st_ino}")
+        department_views(con)
         yield con
     finally:
         con.close()
+
+
+DATA_TABLES = ("sales", "plans", "receivables", "activities", "candidates", "imports")
+
+
+def department_views(con) -> None:
+    """`department_sales` and the like: the whole department's rows, even on a connection
+    whose `sales` a user's scope has narrowed (kpi.access). Baselines read these."""
+    catalog = con.execute("SELECT current_database()").fetchall()[0][0]
+    for table in DATA_TABLES:
+        con.execute(f'CREATE OR REPLACE TEMP VIEW department_{table} AS SELECT * FROM "{catalog}".main.{table}')
 
 
 @contextmanager
@@ -112,6 +136,7 @@ def reader(path=None):
         try:
             for statement in SCHEMA:
                 con.execute(statement)
+            department_views(con)
             yield con
         finally:
             con.close()
@@ -146,24 +171,25 @@ def overlapping(con, kind: str, months: list[dt.date], as_of: dt.date | None, sh
         params = [months]
     rows = con.execute(
         f"""SELECT id, file_name, imported_at, sha256 = ? FROM imports
-            WHERE (kind = ? AND sha256 = ?) OR id IN (SELECT import_id FROM {table} WHERE {where})
+            WHERE (kind = ? AND sha256 = ? AND deleted_at IS NULL AND replaced_by IS NULL)
+               OR id IN (SELECT import_id FROM {table} WHERE {where})
             ORDER BY id""", [sha256, kind, sha256, *params]).fetchall()
     return [Replaced(*row) for row in rows]
 
 
 def save_import(con, *, kind: str, rows: pa.Table, file_name: str, sha256: str,
                 months: list[dt.date], as_of: dt.date | None, refused: int,
-                note: str = "") -> tuple[int, list[Replaced]]:
+                note: str = "", user: str | None = None) -> tuple[int, list[Replaced]]:
     """Store one file's rows in one transaction, replacing its months (or snapshot date)."""
     table, column = KINDS[kind].table, KINDS[kind].period
     period_from, period_to = (as_of, as_of) if KINDS[kind].snapshot else months_span(months)
     with _write_lock:
         return _save(con, kind, table, column, rows, file_name, sha256, months, as_of,
-                     refused, note, period_from, period_to)
+                     refused, note, period_from, period_to, user)
 
 
 def _save(con, kind, table, column, rows, file_name, sha256, months, as_of, refused, note,
-          period_from, period_to):
+          period_from, period_to, user):
     con.execute("BEGIN TRANSACTION")
     try:
         replaced = overlapping(con, kind, months, as_of, sha256)
@@ -174,21 +200,22 @@ def _save(con, kind, table, column, rows, file_name, sha256, months, as_of, refu
                         "IN (SELECT unnest(?::DATE[]))", [months])
         import_id = con.execute(
             """INSERT INTO imports (file_name, sha256, kind, period_from, period_to, as_of,
-                   rows_stored, rows_refused, imported_at, note)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?) RETURNING id""",
+                   rows_stored, rows_refused, imported_at, note, imported_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?) RETURNING id""",
             [file_name, sha256, kind, period_from, period_to, as_of, rows.num_rows, refused,
-             note]).fetchall()[0][0]
+             note, user]).fetchall()[0][0]
         con.register("incoming", rows)
         names = ", ".join(rows.column_names)
         con.execute(f"INSERT INTO {table} (import_id, {names}) SELECT ?, {names} FROM incoming",
                     [import_id])
         con.unregister("incoming")
-        # An earlier import whose every row was replaced now holds nothing: drop its log line.
+        # An earlier import whose every row was replaced now holds nothing: its log line
+        # stays, saying which import replaced it.
         for old in replaced:
             left = con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?",
                                [old.import_id]).fetchall()[0][0]
             if left == 0:
-                con.execute("DELETE FROM imports WHERE id = ?", [old.import_id])
+                con.execute("UPDATE imports SET replaced_by = ? WHERE id = ?", [import_id, old.import_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -205,19 +232,27 @@ def dicts(cursor) -> list[dict]:
 def list_imports(con) -> list[dict]:
     return dicts(con.execute(
         """SELECT id, file_name, kind, period_from, period_to, as_of, rows_stored,
-                  rows_refused, imported_at, note FROM imports ORDER BY id DESC"""))
+                  rows_refused, imported_at, note, imported_by, replaced_by, deleted_at,
+                  deleted_by FROM imports ORDER BY id DESC"""))
 
 
-def delete_import(con, import_id: int) -> None:
-    kind = con.execute("SELECT kind FROM imports WHERE id = ?", [import_id]).fetchall()
+class NoSuchImport(Exception):
+    """delete-import of an id the log does not have (or already deleted)."""
+
+
+def delete_import(con, import_id: int, user: str | None = None) -> None:
+    """Delete an import's rows; its log line stays, marked deleted, by whom and when."""
+    kind = con.execute("SELECT kind FROM imports WHERE id = ? AND deleted_at IS NULL",
+                       [import_id]).fetchall()
     if not kind:
-        return
+        raise NoSuchImport(texts.NO_SUCH_IMPORT.format(id=import_id))
     table = KINDS[kind[0][0]].table
     with _write_lock:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
-            con.execute("DELETE FROM imports WHERE id = ?", [import_id])
+            con.execute("UPDATE imports SET deleted_at = current_localtimestamp(), deleted_by = ? "
+                        "WHERE id = ?", [user, import_id])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -135,6 +135,40 @@ BAD_ROWS_POLICY = (
 )
 TOTALS_SKIPPED = "строк итогов и групп (подытогов) пропущено: {n}"
 STORE_BUSY = "База данных занята другой загрузкой; повторите через минуту."
+NO_SUCH_IMPORT = "Загрузки №{id} нет в истории (или она уже удалена)."
+
+# --- users, roles, sign-in --------------------------------------------------------------
+ROLE_TITLES = {"director": "директор", "head": "руководитель отдела", "manager": "менеджер",
+               "recruiter": "рекрутер"}
+FORBIDDEN = "Пользователю {login} (роль: {role}) это недоступно."
+USER_BAD_ROLE = "Неизвестная роль «{role}». Возможные: {roles}."
+USER_NEEDS_MANAGER = "Пользователю с ролью manager нужно указать --manager: его имя в данных."
+USER_NEEDS_TEAM = "Пользователю с ролью head нужно указать --team: его отдел."
+USER_EXISTS = "Пользователь {login} уже есть; пароль меняется командой user passwd."
+USER_UNKNOWN = "Пользователя {login} нет или он отключён."
+PASSWORD_TOO_SHORT = "Пароль короче 8 символов."
+PASSWORD_EMPTY = "Пароль не введён."
+SIGN_IN_FAILED = "Неверный логин или пароль."
+SIGN_IN_LOCKED = "Слишком много неудачных попыток входа: вход заблокирован до {until}."
+SIGN_IN_TITLE = "Вход"
+SIGN_IN_LOGIN = "Логин"
+SIGN_IN_PASSWORD = "Пароль"
+SIGN_IN_BUTTON = "Войти"
+SIGN_IN_NEEDED = "Войдите, чтобы увидеть показатели."
+SIGN_IN_LINK = "Перейти ко входу"
+SIGN_OUT = "Выйти"
+SIGNED_IN_AS = "Вы вошли как {login} ({role})."
+SINGLE_USER = (
+    "Однопользовательский режим: пользователи не заведены, поэтому приложение открыто "
+    "только на этом компьютере. Чтобы открыть его коллегам, заведите пользователей: "
+    "python -m kpi user add ЛОГИН --role director."
+)
+SINGLE_USER_REMOTE = (
+    "Приложение в однопользовательском режиме и открывается только на компьютере, где оно "
+    "запущено. Попросите администратора завести вам пользователя."
+)
+USERS_COLUMNS = {"login": "Логин", "role": "Роль", "manager": "Менеджер", "team": "Отдел",
+                 "active": "Активен"}
 PERIOD_AS_OF = "на {date}"
 
 # --- pages ------------------------------------------------------------------------------
@@ -166,6 +200,7 @@ UPLOAD_DELIMITERS = {";": "точка с запятой", ",": "запятая",
 UPLOAD_PROBLEMS = "Эти строки не будут сохранены (исправьте их в выгрузке и загрузите файл снова):"
 UPLOAD_PROBLEM_COLUMNS = {"lines": "Строки", "count": "Сколько", "column": "Столбец",
                           "value": "Значение", "expected": "Что не так"}
+UPLOAD_KIND_FORBIDDEN = "{file}: это {kind}; загружать такие выгрузки вашей роли нельзя."
 UPLOAD_CONFIRM = "Я проверил(а) эти строки в файле: сохранить его так"
 UPLOAD_REPLACES = (
     "Данные за {period} уже загружены (импорт №{ids}): они будут заменены этим файлом, "
@@ -182,9 +217,14 @@ UPLOAD_REFUSED_TITLE = "{file}: файл не принят"
 
 HISTORY_INTRO = "Все загрузки, последние сверху. Удаление загрузки удаляет её строки из всех показателей."
 HISTORY_EMPTY = "Загрузок пока нет."
-HISTORY_COLUMNS = {"id": "№", "imported_at": "Загружено", "file_name": "Файл", "kind": "Вид",
-                   "period": "Период", "rows_stored": "Строк", "rows_refused": "Отклонено",
+HISTORY_COLUMNS = {"id": "№", "imported_at": "Загружено", "imported_by": "Кто загрузил",
+                   "file_name": "Файл", "kind": "Вид", "period": "Период",
+                   "rows_stored": "Строк", "rows_refused": "Отклонено", "status": "Состояние",
                    "note": "Примечание"}
+HISTORY_ACTIVE = "действует"
+HISTORY_REPLACED_BY = "заменена загрузкой №{id}"
+HISTORY_DELETED_BY = "удалена: {who}, {when}"
+HISTORY_ADMIN = "администратор"
 HISTORY_DELETE = "Удалить загрузку"
 HISTORY_DELETE_PICK = "Какую загрузку удалить"
 HISTORY_DELETE_PLACEHOLDER = "Выберите загрузку"

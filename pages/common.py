@@ -5,7 +5,7 @@ import re
 
 import streamlit as st
 
-from kpi import store
+from kpi import access, store, texts
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -49,3 +49,66 @@ def plain(text) -> str:
 
 def db() -> str:
     return str(store.db_path())
+
+
+COOKIE = "kpi_session"  # set HttpOnly by server.py's sign-in route
+
+
+def session_token() -> str | None:
+    return st.context.cookies.get(COOKIE)
+
+
+def current_scope() -> access.Scope:
+    """The signed-in user's scope, kept for the pages of this run; with no users, the
+    single user on this computer. Stops the run with a sign-in prompt when there is none."""
+    if not access.any_users(db()):
+        if not access.is_local(st.context.ip_address):
+            st.error(texts.SINGLE_USER_REMOTE)
+            st.stop()
+        scope = access.ADMIN
+    elif "auth" in st.secrets:  # an identity provider (OIDC): its e-mail is the login
+        if not st.user.is_logged_in:
+            st.info(texts.SIGN_IN_NEEDED)
+            st.button(texts.SIGN_IN_BUTTON, on_click=st.login, type="primary")
+            st.stop()
+        scope = _known(lambda: access.scope_of(db(), st.user.email))
+    else:
+        scope = access.session_scope(db(), session_token())
+        if scope is None:
+            st.info(texts.SIGN_IN_NEEDED)
+            st.link_button(texts.SIGN_IN_LINK, "/api/signin", type="primary")
+            st.stop()
+    st.session_state.scope = scope
+    return scope
+
+
+def _known(find):
+    try:
+        return find()
+    except access.Forbidden as e:
+        st.error(str(e))
+        st.stop()
+
+
+def scope() -> access.Scope:
+    """The scope app.py found for this run (a page never runs without app.py)."""
+    found = st.session_state.get("scope")
+    if found is None:
+        st.stop()
+    return found
+
+
+def reader():
+    """A read connection through the signed-in user's scope: what every page reads with."""
+    return access.reader(db(), scope())
+
+
+def sign_out_button(scope: access.Scope) -> None:
+    if scope.login is None:
+        st.sidebar.caption(texts.SINGLE_USER)
+        return
+    st.sidebar.caption(texts.SIGNED_IN_AS.format(login=plain(scope.login),
+                                                 role=texts.ROLE_TITLES[scope.role]))
+    if st.sidebar.button(texts.SIGN_OUT, key="sign_out"):
+        access.sign_out(db(), session_token())
+        st.logout() if "auth" in st.secrets else st.rerun()

@@ -9,11 +9,11 @@ from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_ratio
 from kpi.kinds import STAGES
-from pages.common import LEVEL_COLOURS, db, plotly_layout
+from pages.common import LEVEL_COLOURS, plotly_layout, reader
 
 st.title(texts.PAGE_TITLES["hiring"])
 
-with store.reader(db()) as con:
+with reader() as con:
     choices = F.options(con)
 if not choices["source"]:
     st.info(texts.HIRE_NO_DATA)
@@ -24,7 +24,7 @@ filters = {name: columns[i].selectbox(label, [None, *choices[name]], key=f"hire_
                                       format_func=lambda v: texts.HIRE_ALL if v is None else v)
            for i, (name, label) in enumerate(texts.HIRE_FILTERS.items())}
 
-with store.reader(db()) as con:
+with reader() as con:
     overall, _ = F.funnel(con, **filters)
 counts = overall.counts
 
@@ -62,7 +62,7 @@ st.subheader(texts.HIRE_BREAKDOWN)
 by = st.segmented_control(texts.HIRE_BREAKDOWN, list(texts.HIRE_BY), default="source",
                           format_func=texts.HIRE_BY.get, key="hire_by",
                           label_visibility="collapsed") or "source"
-with store.reader(db()) as con:
+with reader() as con:
     _, groups = F.funnel(con, by, **filters)
 rows = []
 for name, f in sorted(groups.items(), key=lambda g: -(g[1].attendance_rate or 0)):

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi import store, texts
-from pages.common import db
+from pages.common import db, reader, scope
 
 st.title(texts.PAGE_TITLES["history"])
 st.write(texts.HISTORY_INTRO)
@@ -12,15 +12,22 @@ st.write(texts.HISTORY_INTRO)
 for message in st.session_state.pop("history_deleted", []):
     st.success(message)
 
-with store.reader(db()) as con:
+with reader() as con:
     imports = store.list_imports(con)
 
 if not imports:
     st.info(texts.HISTORY_EMPTY)
     st.stop()
 
+for r in imports:
+    r["kind_code"] = r["kind"]
 table = pd.DataFrame(imports)
 table["kind"] = table["kind"].map(texts.KIND_TITLES)
+table["status"] = [
+    texts.HISTORY_DELETED_BY.format(who=r["deleted_by"] or texts.HISTORY_ADMIN, when=f"{r['deleted_at']:%d.%m.%Y %H:%M}")
+    if r["deleted_at"] else texts.HISTORY_REPLACED_BY.format(id=r["replaced_by"]) if r["replaced_by"]
+    else texts.HISTORY_ACTIVE for r in imports]
+table["imported_by"] = [r["imported_by"] or texts.HISTORY_ADMIN for r in imports]
 table["period"] = [
     f"на {r['as_of']:%d.%m.%Y}" if r["as_of"] and r["period_from"] == r["as_of"]
     else f"{r['period_from']:%d.%m.%Y} – {r['period_to']:%d.%m.%Y}" if r["period_from"] else ""
@@ -31,8 +38,11 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     texts.HISTORY_COLUMNS["note"]: st.column_config.TextColumn(width="large"),
 })
 
+deletable = [r for r in imports if r["deleted_at"] is None and scope().may_import(r["kind_code"])]
+if not deletable:
+    st.stop()
 st.subheader(texts.HISTORY_DELETE)
-by_id = {r["id"]: r for r in imports}
+by_id = {r["id"]: r for r in deletable}
 chosen = st.selectbox(texts.HISTORY_DELETE_PICK, list(by_id), index=None, key="delete_pick",
                       placeholder=texts.HISTORY_DELETE_PLACEHOLDER,
                       format_func=lambda i: f"№{i} — {by_id[i]['file_name']}")
@@ -42,7 +52,7 @@ if chosen is not None:
         id=chosen, file=row["file_name"], rows=row["rows_stored"]), key="delete_sure")
     if st.button(texts.HISTORY_DELETE, disabled=not sure, key="delete"):
         with store.connect(db()) as con:
-            store.delete_import(con, chosen)
+            store.delete_import(con, chosen, scope().login)
         st.session_state.history_deleted = [texts.HISTORY_DELETED.format(id=chosen)]
         del st.session_state["delete_pick"]
         del st.session_state["delete_sure"]

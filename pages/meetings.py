@@ -9,11 +9,11 @@ from kpi import calendar, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_ratio
 from kpi.importer import month_name
-from pages.common import LEVEL_COLOURS, db, plotly_layout
+from pages.common import LEVEL_COLOURS, db, plotly_layout, reader, scope
 
 st.title(texts.PAGE_TITLES["meetings"])
 
-with store.reader(db()) as con:
+with reader() as con:
     months = M.months(con)
     remembered = M.saved_target(con)
 if not months:
@@ -35,11 +35,11 @@ else:
     weeks = M.weeks_between(first, last)
 target = top[2].number_input(texts.MEET_TARGET, min_value=1, max_value=100, value=remembered,
                              help=texts.MEET_TARGET_HELP, key="meet_target")
-if target != remembered:
+if target != remembered and scope().role == "director":  # a department setting
     with store.connect(db()) as con:
         M.save_target(con, target)
 
-with store.reader(db()) as con:
+with reader() as con:
     report = M.report(con, weeks, target)
 
 st.caption(texts.MEET_STATUS.format(until=fmt_date(report.covered_until)))
@@ -104,7 +104,7 @@ st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, texts.MEET_COLUMNS),
 # --- one manager's meetings --------------------------------------------------------------------------
 st.subheader(texts.MEET_DRILL)
 manager = st.selectbox(texts.MEET_DRILL_PICK, [m.manager for m in managers], key="meet_manager")
-with store.reader(db()) as con:
+with reader() as con:
     items = M.meetings_of(con, manager, weeks)
 st.dataframe(pd.DataFrame([{
     texts.MEET_DOC_COLUMNS["happened_at"]: i["happened_at"].strftime("%d.%m.%Y %H:%M"),

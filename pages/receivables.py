@@ -8,12 +8,12 @@ from kpi import receivables as R
 from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import db, plotly_layout
+from pages.common import db, plotly_layout, reader, scope
 
 state = st.session_state
 st.title(texts.PAGE_TITLES["receivables"])
 
-with store.reader(db()) as con:
+with reader() as con:
     snapshots = R.snapshots(con)
     remembered = R.saved_edges(con)
 if not snapshots:
@@ -31,11 +31,11 @@ try:
 except ValueError:
     edges = remembered
     st.error(texts.REC_EDGES_BAD.format(edges=",".join(map(str, remembered))))
-if edges != remembered:
+if edges != remembered and scope().role == "director":  # a department setting
     with store.connect(db()) as con:
         R.save_edges(con, edges)
 
-with store.reader(db()) as con:
+with reader() as con:
     report = R.report(con, as_of, edges, snapshot=snapshot)
     debtors = R.top_debtors(con, report)
     over = R.over_limit(con, snapshot)
@@ -126,7 +126,7 @@ with right:
 if report.negative_count:
     st.info(texts.REC_NEGATIVE.format(n=report.negative_count, sum=fmt_money(report.negative_sum, 2, "₽")))
 if totals.no_term:
-    with store.reader(db()) as con:
+    with reader() as con:
         no_term = R.documents(con, report, no_term_only=True)
     st.warning(texts.REC_NO_TERM.format(n=len(no_term), sum=fmt_money(totals.no_term, 2, "₽")))
 
@@ -144,7 +144,7 @@ st.subheader(texts.REC_DRILL)
 pick = st.columns(2)
 manager = pick[0].selectbox(texts.REC_DRILL_MANAGER, [m["manager"] for m in manager_rows],
                             key="rec_manager")
-with store.reader(db()) as con:
+with reader() as con:
     manager_docs = R.documents(con, report, manager=manager)
 clients = sorted({d["client"] for d in manager_docs})
 client = pick[1].selectbox(texts.REC_DRILL_CLIENT, [None, *clients], key=f"rec_client_{manager}",

@@ -10,11 +10,11 @@ from kpi import calendar, sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import LEVEL_COLOURS, db, plotly_layout
+from pages.common import LEVEL_COLOURS, plotly_layout, reader
 
 state = st.session_state
 
-with store.reader(db()) as con:
+with reader() as con:
     months = sales.months(con)
 if not months:
     st.title(texts.PAGE_TITLES["sales"])
@@ -30,7 +30,7 @@ measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default=
 country = top[2].selectbox(texts.SALES_COUNTRY, list(calendar.COUNTRIES),
                            format_func=calendar.COUNTRIES.get, key="sales_country")
 
-with store.reader(db()) as con:
+with reader() as con:
     report = sales.month_report(con, month, country=country)
     history = sales.trend(con)
 
@@ -193,7 +193,7 @@ if state.get("sales_docs_manager") not in names:
     state["sales_docs_manager"] = next((f.name for f in report.managers if f.early_flag), names[0])
 manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, key="sales_docs_manager")
 early_only = pick[1].toggle(texts.SALES_DOCS_EARLY, key="sales_docs_early")
-with store.reader(db()) as con:
+with reader() as con:
     docs = sales.documents(con, month, manager, until=report.early_until if early_only else None)
 doc_frame = pd.DataFrame([{
     texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),

@@ -10,7 +10,7 @@ from kpi import mapping as M
 from kpi.kinds import KINDS
 from kpi.recognise import guess_columns, kinds_help
 from kpi.validate import grouped_problems, line_ranges
-from pages.common import db, plain
+from pages.common import db, plain, scope
 
 state = st.session_state
 state.setdefault("upload_round", 0)  # a new key empties the uploader after a save
@@ -120,6 +120,10 @@ def _show_refusal(file, refusal: importer.Refusal) -> None:
 
 def _show_inspection(file, inspection: importer.Inspection) -> bool:
     """The preview of a recognised file; True when it may be stored."""
+    if not scope().may_import(inspection.kind):
+        st.error(texts.UPLOAD_KIND_FORBIDDEN.format(file=plain(inspection.file_name),
+                                                    kind=inspection.kind_title))
+        return False
     st.markdown(f"**{plain(inspection.file_name)}** — " + texts.UPLOAD_RECOGNISED.format(
         kind=inspection.kind_title, period=inspection.period_text))
     if inspection.mapping is not None:
@@ -177,7 +181,7 @@ if files:
     if ready and st.button(texts.UPLOAD_SAVE.format(n=len(ready)), type="primary", key="save"):
         saved = []
         for inspection in ready:
-            stored = importer.commit(inspection, db=db(), confirmed=True)  # looked at above
+            stored = importer.commit(inspection, db=db(), confirmed=True, scope=scope())  # looked at above
             saved.append((texts.UPLOAD_SAVED.format(
                 file=stored.file_name, kind=texts.KIND_TITLES[stored.kind],
                 period=stored.period_text, rows=stored.rows_stored)

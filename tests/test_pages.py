@@ -97,7 +97,10 @@ def test_deleting_an_import_from_history(store_file):
     at.checkbox(key="delete_sure").check().run()
     at.button(key="delete").click().run()
     assert "Загрузка №1 удалена." in at.success[0].value
-    assert len(at.dataframe[0].value) == before - 1
+    log = at.dataframe[0].value  # the audit trail keeps the line, marked deleted
+    assert len(log) == before
+    assert log.set_index("№").loc[1, "Состояние"].startswith("удалена: администратор, ")
+    assert 1 not in at.selectbox(key="delete_pick").options
 
 
 def test_sales_page_shows_the_department_and_managers_worst_first(store_file):

@@ -21,7 +21,8 @@ def test_the_same_file_twice_is_stored_once(store_file):
     second = load(SEPT.encode())
     assert total(store_file) == Decimal("300.00")  # 100 + 200, not 600
     assert [r.same_file for r in second.replaces] == [True]
-    assert [i["id"] for i in imports()] == [2]  # the first is fully replaced
+    # the first is fully replaced; its log line stays, saying by which import
+    assert [(i["id"], i["replaced_by"]) for i in imports()] == [(2, None), (1, 2)]
 
 
 def test_another_export_of_a_stored_month_replaces_that_month_only(store_file):
@@ -56,8 +57,12 @@ def test_deleting_an_import_removes_its_rows(store_file):
     load(SEPT.encode())
     load("Дата;Менеджер;Клиент;Сумма\n10.10.2026;Иванов И.И.;А;50\n".encode())
     with store.connect() as con:
-        store.delete_import(con, 1)
+        store.delete_import(con, 1, "director1")
     assert total(store_file) == Decimal("50.00")
+    deleted = next(i for i in imports() if i["id"] == 1)  # the audit trail keeps the line
+    assert deleted["deleted_by"] == "director1" and deleted["deleted_at"] is not None
+    with store.connect() as con, pytest.raises(store.NoSuchImport, match="Загрузки №1 нет"):
+        store.delete_import(con, 1)  # already deleted
 
 
 def test_reading_a_missing_store_is_empty_and_creates_nothing(tmp_path):
@@ -97,4 +102,4 @@ def test_several_sessions_importing_at_once_lose_nothing_and_double_nothing(stor
     assert errors == []
     # 5 months x 20 days x 30 managers x 1 = 3000: March once, not four times
     assert total(store_file) == Decimal("3000.00")
-    assert len(imports()) == 5
+    assert len([i for i in imports() if i["replaced_by"] is None]) == 5
