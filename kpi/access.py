@@ -72,8 +72,8 @@ class Scope:
         catalog = con.execute("SELECT current_database()").fetchall()[0][0]
         full = {t: f'"{catalog}".main.{t}' for t in store.DATA_TABLES}
         people = self._people(con, full)
-        con.execute("CREATE OR REPLACE TEMP TABLE scope_people (manager TEXT)")
-        con.executemany("INSERT INTO scope_people VALUES (?)", [[p] for p in people])
+        con.execute("CREATE OR REPLACE TEMP TABLE scope_people AS SELECT unnest(?::TEXT[]) AS manager",
+                    [people])
         for table in CLIENT_TABLES:
             where = "manager IN (SELECT manager FROM scope_people)" if self.can("sales") else "false"
             con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {full[table]} WHERE {where}")

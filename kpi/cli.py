@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import calendar, funnel, importer, meetings, receivables, sales, store, texts
+from kpi import access, calendar, funnel, importer, meetings, receivables, sales, store, texts
+from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.mapping import from_file
 from kpi.reading import FileRefused
@@ -52,6 +53,8 @@ def _edges(text: str) -> tuple[int, ...]:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m kpi", description="Показатели клиентского отдела и подбора.")
     parser.add_argument("--db", help=f"файл базы DuckDB (по умолчанию $KPI_DB или {store.DEFAULT_DB})")
+    parser.add_argument("--as", dest="login", metavar="LOGIN",
+                        help="ответить так, как увидит этот пользователь (его роль и доступ)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = commands.add_parser("import", help="загрузить выгрузки")
@@ -75,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="производственный календарь для прогноза")
     p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
 
     p = commands.add_parser("receivables", help="дебиторская задолженность по срокам")
     p.add_argument("--as-of", type=_date, help="на какую дату считать просрочку "
@@ -82,15 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--buckets", type=_edges, default=receivables.DEFAULT_EDGES,
                    help="границы корзин в днях, например 30,60,90")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
 
     p = commands.add_parser("meetings", help="проведённые встречи по неделям")
     p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
     p.add_argument("--target", type=int, help="цель встреч в неделю (по умолчанию сохранённая, иначе 5)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
 
     p = commands.add_parser("funnel", help="воронка собеседований")
     p.add_argument("--by", choices=list(funnel.GROUPINGS), help="разбивка")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
 
     p = commands.add_parser("slots", help="сколько приглашать на слот")
     p.add_argument("--attendees", type=int, required=True, help="сколько кандидатов нужно на слот")
@@ -104,14 +111,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("delete-import", help="удалить загрузку и её строки")
     p.add_argument("import_id", type=int)
+
+    p = commands.add_parser("user", help="пользователи и их роли")
+    users = p.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    u = users.add_parser("add", help="завести пользователя (пароль спрашивается)")
+    u.add_argument("user_login", metavar="LOGIN")
+    u.add_argument("--role", required=True, choices=access.ROLES)
+    u.add_argument("--manager", help="для роли manager: имя менеджера в данных")
+    u.add_argument("--team", help="для роли head: отдел")
+    u = users.add_parser("passwd", help="сменить пароль (все сеансы закрываются)")
+    u.add_argument("user_login", metavar="LOGIN")
+    u = users.add_parser("disable", help="отключить пользователя")
+    u.add_argument("user_login", metavar="LOGIN")
+    u = users.add_parser("list", help="список пользователей")
+    u.add_argument("--json", action="store_true")
     return parser
+
+
+# The area of the product each command belongs to (kpi.access.AREAS): outside the role,
+# the command is refused, not run on empty data.
+AREA = {"sales": "sales", "receivables": "receivables", "meetings": "meetings", "funnel": "hiring",
+        "slots": "hiring", "imports": "history", "delete-import": "history", "import": "upload"}
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        args.scope = access.scope_of(args.db, args.login) if args.login else access.ADMIN
+        if args.command == "user" and args.scope.role != "director":
+            raise access.Forbidden(texts.FORBIDDEN.format(login=args.login, role=texts.ROLE_TITLES[args.scope.role]))
+        if args.command in AREA:
+            args.scope.require(AREA[args.command])
         return COMMANDS[args.command](args)
-    except store.StoreBusy as e:
+    except (store.StoreBusy, access.Forbidden, store.NoSuchImport) as e:
         print(str(e), file=sys.stderr)
         return REFUSED
 
@@ -161,7 +193,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_imports(args) -> int:
-    with store.reader(args.db) as con:
+    with access.reader(args.db, args.scope) as con:
         rows = store.list_imports(con)
     if args.json:
         print(json.dumps({"imports": rows}, ensure_ascii=False, default=str))
@@ -174,18 +206,68 @@ def cmd_imports(args) -> int:
 
 
 def cmd_delete_import(args) -> int:
+    with access.reader(args.db, args.scope) as con:
+        visible = {r["id"]: r["kind"] for r in store.list_imports(con) if r["deleted_at"] is None}
+    if args.import_id not in visible:
+        raise store.NoSuchImport(texts.NO_SUCH_IMPORT.format(id=args.import_id))
+    if not args.scope.may_import(visible[args.import_id]):
+        raise access.Forbidden(texts.FORBIDDEN.format(login=args.login, role=texts.ROLE_TITLES[args.scope.role]))
     with store.connect(args.db) as con:
-        store.delete_import(con, args.import_id)
+        store.delete_import(con, args.import_id, args.scope.login)
+    return 0
+
+
+def cmd_user(args) -> int:
+    try:
+        if args.user_command == "list":
+            users = access.list_users(args.db)
+            if args.json:
+                print(json.dumps({"users": users}, ensure_ascii=False))
+            for u in [] if args.json else users:
+                print(f"{u['login']:<20} {u['role']:<10} {u['manager'] or u['team'] or '':<24} "
+                      f"{'' if u['active'] else 'отключён'}")
+        elif args.user_command == "disable":
+            access.disable_user(args.db, args.user_login)
+        elif args.user_command == "passwd":
+            access.set_password(args.db, args.user_login, _password())
+        else:
+            access.add_user(args.db, args.user_login, args.role, _password(), args.manager, args.team)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return REFUSED
+    return 0
+
+
+def _password() -> str:
+    """From the terminal (asked twice), or one line of stdin for scripts."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Пароль: ")
+        if first != getpass.getpass("Ещё раз: "):
+            raise ValueError(texts.PASSWORD_MISMATCH)
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise ValueError(texts.PASSWORD_EMPTY)
+    return line
+
+
+def _csv(rows, columns) -> int:
+    sys.stdout.buffer.write(excel_csv(rows, columns))
+    sys.stdout.flush()
     return 0
 
 
 def cmd_sales(args) -> int:
-    with store.reader(args.db) as con:
+    with access.reader(args.db, args.scope) as con:
         month = args.month or calendar.default_month(sales.months(con)) or dt.date.today().replace(day=1)
         report = sales.month_report(con, month, today=args.today, country=args.country)
     if args.json:
         print(json.dumps(sales.to_json(report), ensure_ascii=False))
         return 0
+    if args.csv:
+        return _csv(*sales.manager_table(report))
     print(f"План продаж, {importer.month_name(report.month)}")
     rows = [*report.managers, *report.teams, report.department]
     width = max([len(r.name) for r in rows] + [10])
@@ -197,11 +279,13 @@ def cmd_sales(args) -> int:
 
 
 def cmd_receivables(args) -> int:
-    with store.reader(args.db) as con:
+    with access.reader(args.db, args.scope) as con:
         report = receivables.report(con, args.as_of, args.buckets)
     if args.json:
         print(json.dumps(receivables.to_json(report), ensure_ascii=False))
         return 0
+    if args.csv:
+        return _csv(*receivables.manager_table(report))
     if report.snapshot is None:
         print("Дебиторская задолженность не загружена.")
         return 0
@@ -216,13 +300,15 @@ def cmd_receivables(args) -> int:
 
 
 def cmd_meetings(args) -> int:
-    with store.reader(args.db) as con:
+    with access.reader(args.db, args.scope) as con:
         month = args.month or calendar.default_month(meetings.months(con)) or dt.date.today().replace(day=1)
         target = args.target or meetings.saved_target(con)
         report = meetings.report(con, meetings.month_weeks(month), target)
     if args.json:
         print(json.dumps(meetings.to_json(report, month), ensure_ascii=False))
         return 0
+    if args.csv:
+        return _csv(*meetings.manager_table(report))
     labels = [report.labels[w] + ("*" if w in report.incomplete else "") for w in report.weeks]
     print(f"Встречи в неделю, {importer.month_name(month)} (цель {target}; * неполная неделя)")
     width = max([len(m.manager) for m in report.managers] + [10])
@@ -235,11 +321,13 @@ def cmd_meetings(args) -> int:
 
 
 def cmd_funnel(args) -> int:
-    with store.reader(args.db) as con:
-        overall, groups = funnel.funnel(con, args.by)
+    with access.reader(args.db, args.scope) as con:
+        overall, groups = funnel.funnel(con, args.by or ("source" if args.csv else None))
     if args.json:
         print(json.dumps(funnel.to_json(overall, groups), ensure_ascii=False))
         return 0
+    if args.csv:
+        return _csv(*funnel.group_table(groups, args.by or "source"))
     print("Воронка: " + " → ".join(f"{texts.STAGE_TITLES[s]} {overall.counts[s]}" for s in funnel.STAGES))
     print(f"Явка (пришли / приглашены): {fmt_ratio(overall.attendance_rate, none='—')}")
     for name, f in groups.items():
@@ -253,7 +341,7 @@ def cmd_slots(args) -> int:
     rate_source = "given"
     rate = args.show_rate
     if rate is None:
-        with store.reader(args.db) as con:
+        with access.reader(args.db, args.scope) as con:
             rate, _, _ = funnel.measured_show_rate(con)
         rate_source = "data"
         if rate is None:
@@ -272,4 +360,4 @@ def cmd_slots(args) -> int:
     return 0
 
 
-COMMANDS = {"sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+COMMANDS = {"user": cmd_user, "sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}

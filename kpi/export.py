@@ -1,4 +1,8 @@
-"""Tables as CSV that Russian Excel opens correctly: UTF-8 with BOM, `;`, decimal comma."""
+"""Tables as CSV that Russian Excel opens correctly: UTF-8 with BOM, `;`, decimal comma.
+
+Text from the data is never a formula: a cell that begins with `=`, `+`, `-`, `@`, a tab
+or a carriage return gets a leading apostrophe (OWASP's rule for CSV injection). Numbers
+are written by us, not taken from text, so a negative amount stays a number."""
 
 import csv
 import datetime as dt
@@ -28,4 +32,8 @@ def _cell(value) -> str:
         return value.strftime("%d.%m.%Y %H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

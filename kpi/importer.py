@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kpi import access, store, texts
 from kpi.kinds import KINDS, WON_STAGES, family
 from kpi.mapping import HEAD_ROWS, Mapping, find_saved, remember
-from kpi.reading import FileRefused, read_records
+from kpi.reading import FileRefused, check_size, read_records, upload_limit_mb
 from kpi.recognise import AggregatedReport, from_mapping, recognise
 from kpi.validate import Problem, summary, typed_rows
 
@@ -116,6 +116,11 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
     With `mapping`, the file is read as the user mapped it; without, its kind and columns
     are recognised from the headers, and failing that a mapping saved for the same header
     row is used."""
+    try:  # by its size alone, before anything reads it (not even the hash)
+        with store.reader(db) as con:
+            check_size(len(data), upload_limit_mb(con))
+    except FileRefused as e:
+        return Refusal(file_name, "", str(e))
     sha = hashlib.sha256(data).hexdigest()
     try:
         records = read_records(data)

@@ -13,6 +13,7 @@ Planned meetings dated in the future do not extend the coverage.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from kpi import texts
 from kpi.store import dicts, get_meta, set_meta
 
 DEFAULT_TARGET = 5  # one meeting a working day, the seeds' B2B benchmark
@@ -187,6 +188,17 @@ def saved_target(con) -> int:
 
 def save_target(con, target: int) -> None:
     set_meta(con, _TARGET_SETTING, str(int(target)))
+
+
+def manager_table(rep: Report) -> tuple[list[dict], dict[str, str]]:
+    """One row per manager, lowest average over complete weeks first, and its column
+    titles: the page's table, its download and `meetings --csv` are this one table."""
+    managers = sorted(rep.managers, key=lambda m: (rep.avg_per_complete_week(m) is None,
+                                                   rep.avg_per_complete_week(m) or 0))
+    rows = [{"manager": m.manager, "avg": rep.avg_per_complete_week(m), "held": m.held,
+             "cancelled": m.cancelled, "planned": m.planned, "calls": m.calls,
+             "client_coverage": m.client_coverage, "below": rep.below_target(m)} for m in managers]
+    return rows, texts.MEET_COLUMNS
 
 
 def to_json(rep: Report, month: dt.date) -> dict:

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kpi import texts
 from kpi.formatting import json_money as money
 from kpi.store import dicts, get_meta, set_meta
 
@@ -219,6 +220,28 @@ def compare(con, rep: Report, previous: dt.date | None = None) -> dict[str, dict
     return {"previous": previous} | {
         manager: {"new_overdue": new, "paid": paid, "moved_older": older}
         for manager, new, paid, older in rows}
+
+
+def bucket_title(key: str) -> str:
+    if key in texts.REC_BUCKET_TITLES:
+        return texts.REC_BUCKET_TITLES[key]
+    if key.startswith("over_"):
+        return texts.REC_BUCKET_OVER.format(days=key.removeprefix("over_"))
+    return texts.REC_BUCKET_RANGE.format(range=key.replace("-", "–"))
+
+
+def manager_table(rep: Report) -> tuple[list[dict], dict[str, str]]:
+    """One row per manager, most overdue first, and its column titles: the page's table,
+    its download and `receivables --csv` are this one table."""
+    keys = rep.keys
+    rows = [{"manager": m, **{k: a.buckets[k] for k in keys}, "no_term": a.no_term,
+             "total": a.total, "overdue": a.overdue, "overdue_share": a.overdue_share,
+             "over_limit": rep.over_limit_by_manager.get(m)}
+            for m, a in sorted(rep.by_manager.items(), key=lambda ma: -ma[1].overdue)]
+    columns = ({"manager": texts.REC_MANAGER_COLUMNS["manager"]}
+               | {k: bucket_title(k) for k in [*keys, "no_term"]}
+               | {k: texts.REC_MANAGER_COLUMNS[k] for k in ("total", "overdue", "overdue_share", "over_limit")})
+    return rows, columns
 
 
 def to_json(rep: Report) -> dict:

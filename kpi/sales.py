@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kpi import calendar
+from kpi import calendar, texts
 from kpi.formatting import json_money as money
 from kpi.store import dicts
 
@@ -288,6 +288,12 @@ def pace_level(value: float | None) -> str | None:
     if value is None:
         return None
     return "ok" if value >= PACE_OK else "watch" if value >= PACE_WATCH else "behind"
+
+
+def manager_table(report: MonthReport) -> tuple[list[dict], dict[str, str]]:
+    """The managers' revenue plan and its column titles: the page's download and
+    `sales --csv` are this one table."""
+    return rows(report, "amount", "managers"), texts.SALES_COLUMNS
 
 
 def rows(report: MonthReport, measure: str = "amount", who: str = "managers") -> list[dict]:

@@ -66,7 +66,7 @@ def current_scope() -> access.Scope:
             st.error(texts.SINGLE_USER_REMOTE)
             st.stop()
         scope = access.ADMIN
-    elif "auth" in st.secrets:  # an identity provider (OIDC): its e-mail is the login
+    elif _identity_provider():  # OIDC (Keycloak, AD): its e-mail is the login
         if not st.user.is_logged_in:
             st.info(texts.SIGN_IN_NEEDED)
             st.button(texts.SIGN_IN_BUTTON, on_click=st.login, type="primary")
@@ -80,6 +80,15 @@ def current_scope() -> access.Scope:
             st.stop()
     st.session_state.scope = scope
     return scope
+
+
+def _identity_provider() -> bool:
+    """Sign-in by the company's identity provider, when `.streamlit/secrets.toml` has an
+    [auth] section (Streamlit's st.login); else our own passwords."""
+    try:
+        return "auth" in st.secrets
+    except st.errors.StreamlitSecretNotFoundError:
+        return False
 
 
 def _known(find):
@@ -98,6 +107,14 @@ def scope() -> access.Scope:
     return found
 
 
+def guard(area: str) -> None:
+    """A page outside the user's role stops before it reads anything (the navigation does
+    not offer it either, but a page must not rely on the menu)."""
+    if not scope().can(area):
+        st.error(texts.FORBIDDEN.format(login=plain(scope().login), role=texts.ROLE_TITLES[scope().role]))
+        st.stop()
+
+
 def reader():
     """A read connection through the signed-in user's scope: what every page reads with."""
     return access.reader(db(), scope())
@@ -111,4 +128,4 @@ def sign_out_button(scope: access.Scope) -> None:
                                                  role=texts.ROLE_TITLES[scope.role]))
     if st.sidebar.button(texts.SIGN_OUT, key="sign_out"):
         access.sign_out(db(), session_token())
-        st.logout() if "auth" in st.secrets else st.rerun()
+        st.logout() if _identity_provider() else st.rerun()

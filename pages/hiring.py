@@ -9,7 +9,9 @@ from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_ratio
 from kpi.kinds import STAGES
-from pages.common import LEVEL_COLOURS, plotly_layout, reader
+from pages.common import guard, LEVEL_COLOURS, plotly_layout, reader
+
+guard("hiring")
 
 st.title(texts.PAGE_TITLES["hiring"])
 
@@ -64,17 +66,11 @@ by = st.segmented_control(texts.HIRE_BREAKDOWN, list(texts.HIRE_BY), default="so
                           label_visibility="collapsed") or "source"
 with reader() as con:
     _, groups = F.funnel(con, by, **filters)
-rows = []
-for name, f in sorted(groups.items(), key=lambda g: -(g[1].attendance_rate or 0)):
-    low_high = f.attendance_interval
-    rows.append({"group": name, "responded": f.counts["responded"], "invited": f.counts["invited"],
-                 "attended": f.counts["attended"], "attendance": f.attendance_rate,
-                 "interval": f"{fmt_ratio(low_high[0], 0)}–{fmt_ratio(low_high[1], 0)}" if low_high else "—",
-                 "hired": f.counts["hired"], "hire_rate": f.hired_per_responded,
-                 "flag": "мало данных" if f.small_sample else ""})
-header = texts.HIRE_GROUP_COLUMNS | {"group": texts.HIRE_BY[by], "flag": "Внимание"}
-st.dataframe(pd.DataFrame([{header[k]: fmt_ratio(r[k], none="—") if k in ("attendance", "hire_rate") else r[k]
-                            for k in header} for r in rows]), hide_index=True, width="stretch")
+rows, header = F.group_table(groups, by)
+ratios = ("attendance", "hire_rate", "interval_low", "interval_high")
+st.dataframe(pd.DataFrame([{header[k]: fmt_ratio(r[k], digits=0 if k.startswith("interval") else 1, none="—")
+                            if k in ratios else r[k] for k in header} for r in rows]),
+             hide_index=True, width="stretch")
 st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, header), file_name=f"funnel_by_{by}.csv",
                    mime="text/csv", key="dl_funnel")
 

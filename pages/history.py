@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from kpi import store, texts
-from pages.common import db, reader, scope
+from pages.common import db, guard, reader, scope
+
+guard("history")
 
 st.title(texts.PAGE_TITLES["history"])
 st.write(texts.HISTORY_INTRO)

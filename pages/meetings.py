@@ -9,7 +9,9 @@ from kpi import calendar, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_ratio
 from kpi.importer import month_name
-from pages.common import LEVEL_COLOURS, db, plotly_layout, reader, scope
+from pages.common import db, guard, LEVEL_COLOURS, plotly_layout, reader, scope
+
+guard("meetings")
 
 st.title(texts.PAGE_TITLES["meetings"])
 
@@ -84,9 +86,7 @@ st.caption(texts.MEET_HEATMAP_HELP)
 
 # --- managers ----------------------------------------------------------------------------------------
 st.subheader(texts.MEET_TABLE)
-rows = [{"manager": m.manager, "avg": report.avg_per_complete_week(m), "held": m.held,
-         "cancelled": m.cancelled, "planned": m.planned, "calls": m.calls,
-         "client_coverage": m.client_coverage, "below": report.below_target(m)} for m in managers]
+rows, _ = M.manager_table(report)
 frame = pd.DataFrame([{
     texts.MEET_COLUMNS[k]: ("—" if r[k] is None else f"{r[k]:.1f}".replace(".", ",")) if k == "avg"
     else fmt_ratio(r[k], digits=0, none="—") if k == "client_coverage"

@@ -8,7 +8,9 @@ from kpi import receivables as R
 from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import db, plotly_layout, reader, scope
+from pages.common import db, guard, plotly_layout, reader, scope
+
+guard("receivables")
 
 state = st.session_state
 st.title(texts.PAGE_TITLES["receivables"])
@@ -57,12 +59,7 @@ st.caption(texts.REC_CHECK_OK.format(
     total=fmt_money(totals.total)))
 
 
-def bucket_title(key: str) -> str:
-    if key in texts.REC_BUCKET_TITLES:
-        return texts.REC_BUCKET_TITLES[key]
-    if key.startswith("over_"):
-        return texts.REC_BUCKET_OVER.format(days=key.removeprefix("over_"))
-    return texts.REC_BUCKET_RANGE.format(range=key.replace("-", "–"))
+bucket_title = R.bucket_title
 
 
 # Green for not yet due through to dark red for the oldest debt; grey for no term.
@@ -84,14 +81,7 @@ chart.update_layout(**plotly_layout(height=90 + 34 * len(managers)), barmode="st
                     xaxis={"title": "₽", "tickformat": ",.0f"}, legend_traceorder="normal")
 st.plotly_chart(chart, config={"displayModeBar": False})
 
-manager_rows = [{
-    "manager": m, **{k: a.buckets[k] for k in keys}, "no_term": a.no_term, "total": a.total,
-    "overdue": a.overdue, "overdue_share": a.overdue_share,
-    "over_limit": report.over_limit_by_manager.get(m)}
-    for m, a in sorted(report.by_manager.items(), key=lambda ma: -ma[1].overdue)]
-columns = ({"manager": texts.REC_MANAGER_COLUMNS["manager"]}
-           | {k: bucket_title(k) for k in [*keys, "no_term"]}
-           | {k: texts.REC_MANAGER_COLUMNS[k] for k in ("total", "overdue", "overdue_share", "over_limit")})
+manager_rows, columns = R.manager_table(report)
 frame = pd.DataFrame([{columns[k]: (fmt_ratio(r[k], none="—") if k == "overdue_share"
                                     else r[k] if k == "manager" else fmt_money(r[k]))
                        for k in columns} for r in manager_rows])

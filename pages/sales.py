@@ -10,7 +10,9 @@ from kpi import calendar, sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import LEVEL_COLOURS, plotly_layout, reader
+from pages.common import guard, LEVEL_COLOURS, plotly_layout, reader
+
+guard("sales")
 
 state = st.session_state
 

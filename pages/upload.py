@@ -10,7 +10,9 @@ from kpi import mapping as M
 from kpi.kinds import KINDS
 from kpi.recognise import guess_columns, kinds_help
 from kpi.validate import grouped_problems, line_ranges
-from pages.common import db, plain, scope
+from pages.common import db, guard, plain, scope
+
+guard("upload")
 
 state = st.session_state
 state.setdefault("upload_round", 0)  # a new key empties the uploader after a save
