@@ -14,8 +14,12 @@ def _prepare_store(path: str) -> None:
     samples.load_once(path)
 
 
-_prepare_store(str(store.db_path()))
-scope = current_scope()  # stops here with a sign-in prompt when nobody is signed in
+try:
+    _prepare_store(str(store.db_path()))
+    scope = current_scope()  # stops here with a sign-in prompt when nobody is signed in
+except (store.StoreBusy, store.StoreUnusable) as e:  # said in Russian, not Streamlit's English
+    st.error(str(e))
+    st.stop()
 
 PAGES = {  # area -> (section, file, icon); an area outside the role is not even registered
     "sales": ("kpi", "pages/sales.py", ":material/trending_up:"),
@@ -31,4 +35,7 @@ for area, (section, path, icon) in PAGES.items():
         pages.setdefault(texts.NAV_SECTIONS[section], []).append(
             st.Page(path, title=texts.PAGE_TITLES[area], icon=icon, default=not pages))
 sign_out_button(scope)
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except (store.StoreBusy, store.StoreUnusable) as e:
+    st.error(str(e))

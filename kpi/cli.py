@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import access, calendar, funnel, importer, meetings, receivables, sales, store, texts
+from kpi import (access, calendar, funnel, importer, meetings, reading, receivables, sales,
+                 store, texts)
 from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.mapping import from_file
@@ -143,7 +144,7 @@ def main(argv=None) -> int:
         if args.command in AREA:
             args.scope.require(AREA[args.command])
         return COMMANDS[args.command](args)
-    except (store.StoreBusy, access.Forbidden, store.NoSuchImport) as e:
+    except (store.StoreBusy, store.StoreUnusable, access.Forbidden, store.NoSuchImport) as e:
         print(str(e), file=sys.stderr)
         return REFUSED
 
@@ -157,9 +158,16 @@ def cmd_import(args) -> int:
         except FileRefused as e:
             print(str(e), file=sys.stderr)
             return REFUSED
+    with store.reader(args.db) as con:
+        limit = reading.upload_limit_mb(con)
     for path in args.files:
         try:
+            reading.check_size(path.stat().st_size, limit)  # before a byte is read
             data = path.read_bytes()
+        except FileRefused as e:
+            print(texts.IMPORT_REFUSED.format(file=path, reason=e), file=sys.stderr)
+            status = REFUSED
+            continue
         except OSError as e:
             print(texts.IMPORT_REFUSED.format(file=path, reason=e.strerror), file=sys.stderr)
             status = REFUSED

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from kpi import texts
 from kpi.kinds import STAGES
 
 SEED_SHOW_RATE = 0.2  # "1 of 5 invited candidates attends" (seed 001)
@@ -125,44 +126,109 @@ class Plan:
     distribution: list[float]  # P(X = i), i = 0..n
 
 
+MAX_BOOKINGS = 2000  # more bookings than this for one slot is not a plan but a wrong rate
+
+
+def log_pmf(i: int, n: int, p: float) -> float:
+    """log P(Binomial(n, p) = i) by lgamma: comb(2000, 1000) ** float and 0.05 ** 2000
+    overflow or vanish as floats; their logarithms do not. Assumes 0 < p < 1."""
+    return (math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+            + i * math.log(p) + (n - i) * math.log1p(-p))
+
+
+def distribution(n: int, p: float) -> list[float]:
+    """P(X = i), i = 0..n; sums to 1 within about 1e-12 for n up to MAX_BOOKINGS."""
+    if p >= 1:
+        return [0.0] * n + [1.0]
+    return [math.exp(log_pmf(i, n, p)) for i in range(n + 1)]
+
+
 def at_least(k: int, n: int, p: float) -> float:
-    """P(Binomial(n, p) >= k) as an exact sum of the lower tail."""
+    """P(Binomial(n, p) >= k), summing the upper tail itself, so a small tail keeps its
+    digits instead of being 1 minus something close to 1."""
     if k <= 0:
         return 1.0
     if k > n:
         return 0.0
-    return max(0.0, 1.0 - sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k)))
+    if p >= 1:
+        return 1.0
+    return min(1.0, math.fsum(math.exp(log_pmf(i, n, p)) for i in range(k, n + 1)))
 
 
 def _at_least_exact(k: int, n: int, p: Fraction) -> Fraction:
+    """The same in exact fractions, in integers over one denominator b ** n (p = a / b):
+    Horner's rule over i < k, so the cost grows with k, not with k big powers."""
     if k <= 0:
         return Fraction(1)
-    return 1 - sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(min(k, n + 1)))
+    a, b = p.numerator, p.denominator
+    q, below, power, comb = b - a, 0, 1, 1  # power = a ** i, comb = C(n, i)
+    for i in range(min(k, n + 1)):
+        below = below * q + comb * power  # sum of C(n, j) a^j q^(i-j)
+        power, comb = power * a, comb * (n - i) // (i + 1)
+    terms = min(k, n + 1)
+    return 1 - Fraction(below * q ** (n - terms + 1), b ** n)
+
+
+def _first_enough(k: int, p: float, confidence: float) -> int:
+    """The smallest n with P(X >= k) >= confidence in floats, in one pass: going from n to
+    n + 1 bookings adds p * P(X_n = k - 1) to the tail, and P(X = k - 1) moves by the
+    ratio (n + 1) / (n + 2 - k) * (1 - p), kept in logs so it never overflows."""
+    if p >= 1:
+        return k
+    tail = math.exp(k * math.log(p))  # P(X_k >= k) = p^k; underflow to 0 is harmless
+    log_edge = math.log(k) + (k - 1) * math.log(p) + math.log1p(-p)  # P(X_k = k - 1)
+    n = k
+    while tail < confidence - 1e-9:
+        if n >= MAX_BOOKINGS:
+            raise ValueError("too_many")
+        tail += p * math.exp(log_edge)
+        n += 1
+        log_edge += math.log(n) - math.log(n - k + 1) + math.log1p(-p)
+    return n
 
 
 def plan(attendees: int, show_rate: float, confidence: float = 0.9,
          capacity: int | None = None) -> Plan:
-    """How many to invite so that, with probability `confidence`, `attendees` come."""
+    """How many to invite so that, with probability `confidence`, `attendees` come.
+    ValueError("too_many") when that is over MAX_BOOKINGS (a show rate of 1e-7 would
+    otherwise mean 23 million bookings and minutes of arithmetic)."""
     if attendees < 1:
         raise ValueError("attendees")
     if not 0 < show_rate <= 1:
         raise ValueError("show_rate")
     if not 0 < confidence < 1:
         raise ValueError("confidence")
+    if attendees > MAX_BOOKINGS:
+        raise ValueError("too_many")
     k, p = attendees, show_rate
     average = math.ceil(Fraction(str(p)) ** -1 * k)
-    n = k
-    while at_least(k, n, p) < confidence - 1e-9:  # float scan, then exact confirmation
-        n += 1
+    n = _first_enough(k, p, confidence)  # float scan, then exact confirmation
     exact_p, exact_c = Fraction(str(p)), Fraction(str(confidence))
     while _at_least_exact(k, n, exact_p) < exact_c:
+        if n >= MAX_BOOKINGS:
+            raise ValueError("too_many")
         n += 1
     while n > k and _at_least_exact(k, n - 1, exact_p) >= exact_c:
         n -= 1
     capacity = capacity if capacity is not None else k
-    distribution = [math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(n + 1)]
     return Plan(k, p, confidence, average, n, at_least(k, n, p), capacity,
-                at_least(capacity + 1, n, p), distribution)
+                at_least(capacity + 1, n, p), distribution(n, p))
+
+
+def group_table(groups: dict[str, "Funnel"], by: str) -> tuple[list[dict], dict[str, str]]:
+    """One row per group, best attendance first, and its column titles: the page's table,
+    its download and `funnel --csv` are this one table."""
+    rows = []
+    for name, f in sorted(groups.items(), key=lambda g: -(g[1].attendance_rate or 0)):
+        low_high = f.attendance_interval
+        rows.append({"group": name, "responded": f.counts["responded"], "invited": f.counts["invited"],
+                     "attended": f.counts["attended"], "attendance": f.attendance_rate,
+                     "interval_low": low_high[0] if low_high else None,
+                     "interval_high": low_high[1] if low_high else None,
+                     "hired": f.counts["hired"], "hire_rate": f.hired_per_responded,
+                     "flag": texts.HIRE_SMALL_SAMPLE if f.small_sample else ""})
+    header = texts.HIRE_GROUP_COLUMNS | {"group": texts.HIRE_BY[by], "flag": texts.HIRE_FLAG}
+    return rows, header
 
 
 def to_json(overall: Funnel, groups: dict[str, Funnel]) -> dict:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from kpi import texts
 from kpi.kinds import Kind
+from kpi.reading import FileRefused
 
 # "<type> <number> от <date>": the type may itself hold "от" (Возврат товаров от клиента).
 DOCUMENT_TEXT = re.compile(
@@ -30,15 +31,20 @@ _SETTINGS = re.compile(r"^\s*группировк[аи]\s+строк\s*:?(.*)$",
 _DETAIL_RECORDS = re.compile(r"^детальные\s+записи$", re.IGNORECASE)
 
 
-def settings_line(rows) -> tuple[int, list[str]] | None:
-    """(row index, level names outermost first) of the `Группировки строк:` settings line.
-    Its cells are joined first: a CSV splits `Менеджер; Контрагент` into cells."""
+def settings_line(rows) -> tuple[int, list[tuple[str, bool]]] | None:
+    """(row index, [(level name, in folders)] outermost first) of the `Группировки строк:`
+    settings line; «Контрагент (Иерархия)» may nest clients in folders of clients. Its cells
+    are joined first: a CSV splits `Менеджер; Контрагент` into cells."""
     for index, (_, cells) in enumerate(rows):
         text = ", ".join(c.strip() for c in cells if c and c.strip())
         found = _SETTINGS.match(text)
         if found:
-            names = [re.sub(r"\(.*?\)", "", n).strip() for n in re.split(r"[,;\n]", found.group(1))]
-            return index, [n for n in names if n and not _DETAIL_RECORDS.match(n)]
+            levels = []
+            for part in re.split(r"[,;\n]", found.group(1)):
+                name = re.sub(r"\(.*?\)", "", part).strip()
+                if name and not _DETAIL_RECORDS.match(name):
+                    levels.append((name, bool(re.search(r"\(\s*иерарх", part, re.IGNORECASE))))
+            return index, levels
     return None
 
 
@@ -61,6 +67,7 @@ class Ungrouped:
     groups: list[Group]
     unplaced: list[tuple[int, str]]  # rows whose level could not be told: (line, first cell)
     dims: list[str | None]  # the column each level names, outermost first
+    guessed: bool = False  # levels told from the values' shape (no outline): less certain
 
 
 def split_document(text: str | None) -> tuple[str, str, str] | None:
@@ -69,22 +76,37 @@ def split_document(text: str | None) -> tuple[str, str, str] | None:
     return (found["type"], found["number"], found["date"]) if found else None
 
 
+def outline_marks_groups(rows, outline, kind: Kind, tree: int, columns: dict[str, int]) -> bool:
+    """An outline alone (no grouping named) marks 1C group rows only if the rows it puts above
+    the deepest level look like group rows: a label and money, none of the report's own
+    descriptive cells. Rows a user grouped by hand in Excel are all data."""
+    levels = _levels_from_outline(rows, outline)
+    if levels is None:
+        return False
+    own = [i for c, i in columns.items() if i != tree and kind.column(c).type != "money"]
+    deepest = max(levels)
+    return not any(_text(cells, i) for (_, cells), level in zip(rows, levels)
+                   if level < deepest for i in own)
+
+
 def ungroup(rows, *, kind: Kind, tree: int, dims: list[str | None], dim_names: list[str],
             tree_is_hierarchy: bool, outline: dict[int, int], columns: dict[str, int],
-            headers: dict[str, str]) -> Ungrouped:
-    """Detail rows with the values of the group rows above them, and the groups."""
+            headers: dict[str, str], folders: str | None = None) -> Ungrouped:
+    """Detail rows with the values of the group rows above them, and the groups.
+    `folders`: the level whose values 1C may nest in folders («Контрагент (Иерархия)»)."""
     dims, dim_names = list(dims), list(dim_names)
     levels = _levels_from_outline(rows, outline)
-    if levels is not None:
-        depth = max(levels)
-        if depth > len(dims):  # outer levels the header does not name
-            pad = depth - len(dims)
-            dims, dim_names = [None] * pad + dims, [""] * pad + dim_names
-        levels = [level + len(dims) - depth for level in levels]
-    else:
+    guessed = levels is None
+    if guessed:
         is_leaf = _leaf_test(kind, tree, dims[-1] if tree_is_hierarchy else None, columns)
         levels = _levels_from_shape(rows, len(dims), is_leaf)
-    depth = len(dims)
+        if folders and None in levels:
+            raise FileRefused(texts.FOLDERS_NEED_OUTLINE.format(name=dim_names[dims.index(folders)]))
+        leaves = [level == len(dims) for level in levels]
+    else:
+        # a detail row is one nothing nests under: the next row is no deeper
+        leaves = [i + 1 == len(levels) or levels[i + 1] <= levels[i] for i in range(len(levels))]
+    folder_at = dims.index(folders) if folders in dims[:-1] else None
 
     derived = _derived(kind, dims, columns)
     virtual = [c for c in [*dims, *derived] if c and (c not in columns or
@@ -98,23 +120,27 @@ def ungroup(rows, *, kind: Kind, tree: int, dims: list[str | None], dim_names: l
         new_headers[c] = _virtual_header(c, dims, dim_names, derived)
 
     measure = columns.get(kind.measure) if kind.measure else None
-    open_groups: dict[int, tuple[Group, list[str]]] = {}
+    stack: list[tuple[int, Group, list[str]]] = []  # the open groups, outermost first
     groups, details, unplaced = [], [], []
-    for (line, cells), level in zip(rows, levels):
+    for (line, cells), level, leaf in zip(rows, levels, leaves):
         label = _text(cells, tree)
         if level is None or level < 1:
             unplaced.append((line, label or next((c for c in cells if c.strip()), "")))
             continue
-        if level < depth:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if not leaf:
             group = Group(line, level, label, _text(cells, measure) if measure is not None else None)
             groups.append(group)
-            open_groups = {k: g for k, g in open_groups.items() if k < level}
-            open_groups[level] = (group, cells)
+            stack.append((level, group, cells))
             continue
-        for group, _ in open_groups.values():
+        chain = list(zip(_chain_dims(len(stack), dims[:-1], folder_at), (g for _, g, _ in stack),
+                         (c for _, _, c in stack)))
+        values = {}
+        for dim, group, gcells in chain:  # outermost first: a folder's deepest row wins
             group.leaves.append(line)
-        values = {dims[k - 1]: _text(gcells, tree) for k, (_, gcells) in open_groups.items()
-                  if dims[k - 1]}
+            if dim:
+                values[dim] = _text(gcells, tree)
         if tree_is_hierarchy and dims[-1]:
             values[dims[-1]] = label
         for c, value in derived.items():
@@ -122,10 +148,24 @@ def ungroup(rows, *, kind: Kind, tree: int, dims: list[str | None], dim_names: l
         out = cells + [""] * (width - len(cells))
         for c, index in columns.items():  # the report's own columns, empty on detail rows
             if c not in virtual and index != tree and not _text(out, index):
-                out[index] = _inherited(kind, c, index, open_groups, dims)
+                out[index] = _inherited(kind, c, index, chain)
         out += [values.get(c) or "" for c in virtual]
         details.append((line, out))
-    return Ungrouped(details, new_columns, new_headers, groups, unplaced, dims)
+    return Ungrouped(details, new_columns, new_headers, groups, unplaced, dims, guessed)
+
+
+def _chain_dims(k: int, group_dims: list, folder_at: int | None) -> list:
+    """The grouping each of a detail row's k open group rows stands for, outermost first.
+    With folders («Контрагент (Иерархия)») the extra rows are folders of that grouping;
+    without, they are outer levels the report does not name."""
+    n = len(group_dims)
+    if k <= n:
+        return group_dims[:k]
+    if folder_at is None:
+        return [None] * (k - n) + group_dims
+    inner = n - folder_at - 1
+    return group_dims[:folder_at] + [group_dims[folder_at]] * (k - folder_at - inner) \
+        + group_dims[folder_at + 1:]
 
 
 def _levels_from_outline(rows, outline) -> list[int] | None:
@@ -188,15 +228,15 @@ def _virtual_header(column: str, dims, dim_names, derived) -> str:
     return texts.FROM_DOCUMENT[column].format(name=document)
 
 
-def _inherited(kind: Kind, column: str, index: int, open_groups, dims) -> str:
+def _inherited(kind: Kind, column: str, index: int, chain) -> str:
     """An empty cell of a detail row takes the value of the nearest group row above that
     has one; money only from the group it belongs to (a credit limit from the client's
     row), since on the other group rows it is a subtotal."""
     col = kind.column(column)
-    for level in sorted(open_groups, reverse=True):
-        if col.type == "money" and (not col.per or dims[level - 1] != col.per):
+    for dim, _, cells in reversed(chain):
+        if col.type == "money" and (not col.per or dim != col.per):
             continue
-        value = _text(open_groups[level][1], index)
+        value = _text(cells, index)
         if value:
             return value
     return ""

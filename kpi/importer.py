@@ -161,7 +161,10 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
         + typed.warnings,
         confirm=[(texts.STRAY_QUOTE if q.swallowed else texts.LONG_CELL).format(
             line=q.line, end=q.end, lines=q.end - q.line + 1, value=q.value)
-            for q in records.quotes],
+            for q in records.quotes]
+        # group levels guessed from the values, and a subtotal disagrees: the guess may be wrong
+        + ([texts.LEVELS_GUESSED.format(n=len(typed.warnings))]
+           if layout.levels_guessed and typed.warnings else []),
         head=records.rows[:HEAD_ROWS])
     with store.reader(db) as con:
         inspection.replaces = store.overlapping(con, inspection.kind, inspection.months,

@@ -111,7 +111,7 @@ RECEIVABLES = Kind("receivables", (
     _c("doc_date", "date", ("Дата документа", "Дата", "Дата реализации", "Document date",
                             "Date"), True, meaning=_DOCUMENT_MEANING + "|расчет"),
     _c("due_date", "date", ("Срок оплаты", "Дата оплаты по договору", "Оплатить до",
-                            "Due date", "Payment due"), meaning="оплат|срок|погаш|due|pay"),
+                            "Due date", "Payment due"), meaning="срок|погаш|due"),
     _c("deferral_days", "days", ("Отсрочка", "Отсрочка платежа", "Отсрочка по договору",
                                  "Deferral", "Payment terms"), meaning="отсрочк|deferr"),
     _c("outstanding", "money", ("Сумма долга", "Остаток", "Остаток долга", "Долг",
@@ -166,6 +166,8 @@ CANDIDATES = Kind("candidates", (
        meaning="выход|вышел|вышла|найм|нанят|принят|трудоустр|hire|start|onboard"),
     _c("stage", "stage", ("Этап", "Статус", "Этап подбора", "Stage", "Status")),
     _c("refusal_stage", "stage", ("Этап отказа", "Refused at", "Rejection stage")),
+    _c("refused_mark", "mark", ("Дата отказа", "Refusal date", "Rejected on"),
+       meaning="отказ|reject|refus|declin"),
 ), table="candidates", period="coalesce(responded_on, as_of)", dated=True,
     any_of=("stage", "screened", "invited", "confirmed", "attended", "offer", "hired"),
     plausible_date="responded_on")
@@ -215,24 +217,28 @@ STAGE_MARK_COLUMNS = STAGES[1:]
 ACTIVITY_TYPES = {
     "meeting": r"встреч|визит|выезд|meeting|visit",
     "call": r"звон|телефон|call|phone",
-    "other": r"письм|почт|e-?mail|mail|задач|task|^дело|сообщ|message|sms|смс|чат|chat",
+    "other": r"письм|почт|e-?mail|mail|задач|task|\bдело\b|сообщ|message|sms|смс|чат|chat",
 }
 ACTIVITY_STATUSES = {
     "held": r"провед|состоял|выполн|заверш|сделан|held|done|complet|finish",
-    "cancelled": r"^не |отмен|перенес|сорвал|cancel|no.?show|missed|fail",
+    "cancelled": r"^не |^не(выполн|провед|состоял|заверш)|^not |^in?complet|^undone|^un|отмен|"
+                 r"перенес|сорвал|cancel|no.?show|missed|fail",
     "planned": r"заплан|ожида|в работе|назнач|треб|не начат|^нов|planned|schedul|open|"
                r"pending|wait|new|to ?do",
 }
 STAGE_MEANINGS = {
     6: r"вышел|вышла|выход|принят|нанят|трудоустр|hired|started",
     5: r"оффер|offer|предложени",
-    2: r"приглаш|invit",
+    2: r"приглаш|invit|собеседование назнач|назначено собеседование",
     3: r"подтверд|confirm",
     4: r"приш[её]л|пришла|явк|явил|собеседован|attend|interview",
     1: r"отбор|скрин|screen",
     0: r"отклик|^нов|respon|appl|new",
 }
-REFUSAL_PATTERN = r"отказ|reject|refus|declin"
+REFUSAL_PATTERN = r"отказ|reject|refus|declin|^не |^неявк|no.?show"
+# A negated stage («Не пришёл на собеседование», «Неявка», «Не вышел на работу») is a refusal
+# after the stage before it: the candidate got that far and no further.
+NEGATION = r"^(не |неявк|not |no.?show)"
 MARK_YES = ("да", "+", "1", "x", "х", "v", "yes", "y", "true", "пришел", "пришла", "был",
             "была", "явился", "явилась", "подтвердил", "подтвердила", "вышел", "вышла")
 MARK_NO = ("нет", "-", "0", "no", "n", "false", "не пришел", "не пришла", "не явился")
@@ -262,6 +268,20 @@ def classify(value: str, meanings: dict) -> object | None:
             if best is None or rank < best[0]:
                 best = (rank, name)
     return best[1] if best else None
+
+
+def stage_of(value: str) -> int | None:
+    """The funnel stage a stage name means; a negated one is the stage before it (a no-show
+    was invited, whether or not they confirmed; «не вышел» had an offer)."""
+    key = value_key(value)
+    negated = re.match(NEGATION, key)
+    if negated and not negated.group(0).endswith(" "):  # «неявка», «no show»: attendance
+        stage = 4
+    else:
+        stage = classify(key[negated.end():] if negated else key, STAGE_MEANINGS)
+    if stage is None or not negated:
+        return stage
+    return 2 if stage in (3, 4) else max(stage - 1, 0)
 
 
 # --- headers --------------------------------------------------------------------------

@@ -9,17 +9,73 @@ import csv
 import datetime as dt
 import html
 import io
+import struct
+import zlib
 from collections import Counter
 import re
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from operator import itemgetter
 
 from kpi import texts
 
 
 class FileRefused(Exception):
     """The whole file cannot be taken; the message says why, in Russian, for the user."""
+
+
+# --- limits against hostile or runaway files ------------------------------------------
+MAX_UPLOAD_KEY = "max_upload_mb"  # the setting in the store's meta table
+DEFAULT_MAX_UPLOAD_MB = 100
+# Declared size of all parts of an .xlsx once inflated. Measured: 100,000 rows of 5 columns
+# are 33 MB of sheet XML and read in 2 s; 1 GiB would be some 3 million rows, minutes of
+# work and gigabytes of cells, past anything this dashboard reads.
+MAX_INFLATED = 1 << 30
+# Inflated / compressed. Measured: real books 7-17x (1C, openpyxl, a sheet of styled empty
+# cells 11x, a million styled empty rows 18x); deflate's own ceiling is about 1,030x.
+MAX_RATIO = 100
+RATIO_FLOOR = 10 << 20  # parts under 10 MB inflated cannot hurt, whatever their ratio
+# calamine builds a dense grid from the first to the last cell (32 bytes a cell), then Python
+# lists of it: 10 million cells are about half a GB. One cell at XFD1048576 asks for 17
+# billion and aborts the whole process ("memory allocation of 549755813888 bytes failed").
+MAX_CELLS = 10_000_000
+MAX_COLUMNS = 16_384  # Excel's own limit; a text line with more cells is not an export
+
+
+def upload_limit_mb(con) -> int:
+    """The largest file accepted, in MB: the store's setting, else 100. A setting, not a
+    constant, because an office's largest honest export is theirs to know."""
+    from kpi.store import get_meta
+
+    text = get_meta(con, MAX_UPLOAD_KEY)
+    return int(text) if text and text.isdigit() and int(text) > 0 else DEFAULT_MAX_UPLOAD_MB
+
+
+def save_upload_limit(con, limit_mb: int) -> None:
+    """Keep the limit in the store, where the app and the CLI both read it."""
+    from kpi.store import set_meta
+
+    if int(limit_mb) < 1:
+        raise ValueError(limit_mb)
+    set_meta(con, MAX_UPLOAD_KEY, str(int(limit_mb)))
+
+
+def check_size(n_bytes: int, limit_mb: int) -> None:
+    """Refuse a file over the limit before anything reads it: a file too large for the
+    server's memory must be turned away by its size alone (os.stat for a file on disk)."""
+    if n_bytes > limit_mb * 1024 * 1024:
+        raise FileRefused(texts.FILE_TOO_BIG.format(size=_megabytes(n_bytes), limit=limit_mb))
+
+
+def _megabytes(n_bytes: int) -> str:
+    return _grouped(round(n_bytes / (1024 * 1024), 1))
+
+
+def _grouped(number) -> str:
+    """1048576 -> "1 048 576", 12.5 -> "12,5": the Russian way, a no-break space."""
+    text = f"{number:,}" if isinstance(number, int) else f"{number:,.1f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 @dataclass
@@ -136,14 +192,29 @@ def _split(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Rows with the physical line each starts on; quoted line breaks stay inside a cell."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
                         skipinitialspace=False, strict=False)
-    rows, line = [], 1
+    rows, line, total = [], 1, 0
     try:
         for cells in reader:
+            total += len(cells)
+            _refuse_width(line, len(cells), total)
             rows.append((line, cells))
             line = reader.line_num + 1
-    except csv.Error as e:  # a NUL or a field over the size limit
+    except csv.Error as e:  # a NUL, or a field over csv's size limit: not an encoding matter
+        if "field limit" in str(e):
+            raise FileRefused(texts.FIELD_TOO_LONG.format(
+                line=line, limit=_grouped(csv.field_size_limit()))) from None
         raise FileRefused(texts.BAD_BYTES.format(line=line, bytes=str(e))) from None
     return rows
+
+
+def _refuse_width(line: int, width: int, total: int) -> None:
+    """A line of a million cells, or a file of tens of millions, would take gigabytes as
+    Python lists long before a check of its values could refuse it."""
+    if width > MAX_COLUMNS:
+        raise FileRefused(texts.TOO_MANY_COLUMNS.format(
+            line=line, columns=_grouped(width), limit=_grouped(MAX_COLUMNS)))
+    if total > MAX_CELLS:
+        raise FileRefused(texts.TOO_MANY_CELLS.format(line=line, limit=_grouped(MAX_CELLS)))
 
 
 _LONG_CELL_LINES = 20  # a legitimate note rarely runs longer; a stray quote runs to the end
@@ -191,6 +262,8 @@ def _read_excel(data: bytes) -> Records:
     1C's books whose shared strings part is spelled `SharedStrings.xml`."""
     from python_calamine import CalamineWorkbook
 
+    if data.startswith(_ZIP):
+        refuse_zip_bomb(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [(name, book.get_sheet_by_name(name)) for name in book.sheet_names]
@@ -206,6 +279,168 @@ def _read_excel(data: bytes) -> Records:
         if sum(1 for _, cells in rows if sum(1 for c in cells if c) > 1) >= 2:
             return Records(rows, "xlsx", outline=_outline_levels(data, name))
     raise FileRefused(texts.EXCEL_EMPTY)
+
+
+def refuse_zip_bomb(data: bytes) -> None:
+    """Refuse an .xlsx that would inflate out of all proportion, before calamine inflates
+    it: first by the sizes its zip directory declares, then by inflating each XML part
+    here in chunks (never whole), which catches a directory that lies about sizes and
+    cells placed so far apart that calamine's grid would not fit in memory."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # a broken container: calamine says what is wrong with it
+    _refuse_declared(parts, len(data))
+    for part in parts:  # every part: calamine follows the workbook to any part name
+        _refuse_grid(data, part)
+
+
+def _refuse_declared(parts, file_size: int) -> None:
+    """By the sizes the zip directory declares, before a byte is inflated."""
+    total = sum(p.file_size for p in parts)
+    if total > MAX_INFLATED or (total > RATIO_FLOOR and total > MAX_RATIO * file_size):
+        _refuse_bomb(texts.ZIP_ALL_PARTS, file_size, total)
+    for p in parts:
+        if p.file_size > RATIO_FLOOR and p.file_size > MAX_RATIO * max(p.compress_size, 1):
+            _refuse_bomb(p.filename, p.compress_size, p.file_size)
+
+
+def _refuse_bomb(part: str, packed: int, inflated: int) -> None:
+    """Name the part and both sizes: the user can tell a damaged file from a prank."""
+    raise FileRefused(texts.ZIP_BOMB.format(part=part, packed=_megabytes(packed),
+                                            inflated=_megabytes(inflated),
+                                            ratio=inflated // max(packed, 1)))
+
+
+_CHUNK = 8 << 20
+_LONGEST_TAG = 1 << 20
+
+
+def _inflate(data: bytes, part: zipfile.ZipInfo):
+    """A part's bytes in chunks, inflated here rather than by zipfile, which would stop
+    at the declared size and so never see that a part inflates past it."""
+    offset = part.header_offset
+    if data[offset:offset + 4] != _ZIP or part.compress_type not in (zipfile.ZIP_STORED,
+                                                                     zipfile.ZIP_DEFLATED):
+        return  # calamine refuses what it cannot open
+    names = struct.unpack("<HH", data[offset + 26:offset + 30])
+    raw = memoryview(data)[offset + 30 + sum(names):][:part.compress_size]
+    if part.compress_type == zipfile.ZIP_STORED:
+        pieces = (bytes(raw[i:i + _CHUNK]) for i in range(0, len(raw), _CHUNK))
+    else:
+        pieces = _deflated(raw)
+    done = 0
+    try:
+        for out in pieces:
+            done += len(out)
+            if done > part.file_size:
+                _refuse_bomb(part.filename, part.compress_size, done)
+            yield out
+    except zlib.error:
+        return  # encrypted or damaged: calamine says so
+
+
+def _deflated(raw: memoryview):
+    """Inflate in pieces of at most _CHUNK bytes, however much one input byte expands."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    for start in range(0, len(raw), _CHUNK):
+        piece = raw[start:start + _CHUNK]
+        while piece:
+            yield inflater.decompress(piece, _CHUNK)
+            piece = inflater.unconsumed_tail
+    yield inflater.flush()
+
+
+# A cell element with a value (not `<c .../>`), and its "A1" reference when it has one.
+_CELL_REF = re.compile(rb'<(?:\w+:)?c(?=[\s>/])(?:[^>]*?\sr="([A-Z]+)(\d+)")?[^>]*(?<!/)>')
+# Rows and cells in order, for a sheet whose cells have no references (each takes the
+# next column, each row without one the next row; that is how calamine places them).
+_GRID_TAG = re.compile(rb'<(?:\w+:)?(row|c)(?=[\s>/])(?:[^>]*?\sr="([A-Z]*)(\d+)")?[^>]*?(/?)>')
+_XML_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*<")
+_GRID_TAG_START = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\sref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
+
+
+def _refuse_grid(data: bytes, part: zipfile.ZipInfo) -> None:
+    """Refuse a sheet whose declared <dimension>, or whose cells, span more than MAX_CELLS:
+    calamine allocates the whole rectangle from A1 to the last cell with a value."""
+    if not _grid_by_references(part.filename, _inflate(data, part)):
+        _grid_in_order(part.filename, _inflate(data, part))
+
+
+def _grid_by_references(name: str, chunks) -> bool:
+    """The fast way, by each cell's "A1" reference; False when some cell has none."""
+    rows = columns = 0
+    for i, chunk in enumerate(_tag_aligned(chunks)):
+        if i == 0 and not _XML_START.match(chunk):
+            return True  # an image or other binary part: no cells in it
+        declared = _DIMENSION.search(chunk, 0, 65536) if i == 0 else None
+        if declared:
+            _refuse_cells(name, int(declared.group(2)), _column(declared.group(1)))
+        refs = _CELL_REF.findall(chunk)
+        letters = set(map(itemgetter(0), refs))
+        if b"" in letters:
+            return False
+        rows = max(rows, 0, *map(int, set(map(itemgetter(1), refs))))
+        columns = max(columns, 0, *map(_column, letters))
+        _refuse_cells(name, rows, columns)
+    return True
+
+
+def _grid_in_order(name: str, chunks) -> None:
+    """The slow way, tag by tag, as calamine places cells without a reference: each in
+    the next column, each row without a number on the next row."""
+    top = right = row = column = 0
+    for chunk in _tag_aligned(chunks):
+        for tag, letters, digits, empty in _GRID_TAG.findall(chunk):
+            if tag == b"row":
+                row, column = int(digits) if digits else row + 1, 0
+                continue
+            column = _column(letters) if letters else column + 1
+            row = int(digits) if digits else row
+            if not empty:
+                top, right = max(top, row), max(right, column)
+        _refuse_cells(name, top, right)
+
+
+def _tag_aligned(chunks):
+    """Chunks cut after a tag's end, so no tag is split between two."""
+    carry = b""
+    for chunk in chunks:
+        chunk = carry + chunk
+        cut = chunk.rfind(b"<")
+        if cut == -1 or chunk.find(b">", cut) != -1:
+            cut = len(chunk)
+        chunk, carry = chunk[:cut], chunk[cut:]
+        if len(carry) > _LONGEST_TAG:  # no real tag is this long; a row or cell padded
+            if _GRID_TAG_START.match(carry):  # to hide its reference is refused
+                raise FileRefused(texts.BROKEN_EXCEL.format(error=texts.EXCEL_TAG_TOO_LONG))
+            carry = b""  # any other tag's rest holds no "<" and confuses nothing
+        yield chunk
+    if carry:
+        yield carry
+
+
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    """"A" -> 1, "XFD" -> 16384; cached: a sheet has few distinct columns."""
+    if letters not in _COLUMNS:
+        number = 0
+        for letter in letters:
+            number = number * 26 + letter - 64
+        if len(_COLUMNS) < 100_000:
+            _COLUMNS[letters] = number
+        return number
+    return _COLUMNS[letters]
+
+
+def _refuse_cells(name: str, rows: int, columns: int) -> None:
+    """Refuse a grid over MAX_CELLS, naming its size, so a real sheet can be trimmed."""
+    if rows * columns > MAX_CELLS:
+        raise FileRefused(texts.EXCEL_GRID_TOO_BIG.format(
+            part=name, rows=_grouped(rows), columns=_grouped(columns), limit=_grouped(MAX_CELLS)))
 
 
 _HTML = re.compile(rb"^(\xef\xbb\xbf)?\s*<(!doctype html|html|meta|table|head)", re.IGNORECASE)

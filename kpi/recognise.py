@@ -15,7 +15,9 @@ from kpi.mapping import header_row
 from kpi.reading import FileRefused, Records
 
 _HEADER_SCAN_ROWS = 40
-_TOTALS = re.compile(r"^(итог|всего|total)", re.IGNORECASE)
+# A totals row says only that: «Итого», «Итог:», «Всего», «Итого по менеджеру …», «Total».
+# A client named «Total E&P Kazakhstan» or «Всего понемногу ТОО» is data.
+_TOTALS = re.compile(r"^(итого|итог|всего|total|grand total)(\s*:|\s+по\b|\s*$)", re.IGNORECASE)
 _EXACT = {
     kind.name: {col.name: {header_key(s) for s in col.synonyms} for col in kind.columns}
     for kind in KINDS.values()
@@ -39,6 +41,7 @@ class Tree:
     names: list[str]  # the groupings as the report names them
     is_hierarchy: bool  # on detail rows too the column holds the deepest level's value
     header_rows: int  # header rows below the header row that only name groupings
+    folders: str | None = None  # the level «(Иерархия)» may nest in folders of itself
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Layout:
     unplaced: list[tuple[int, str]] = field(default_factory=list)  # rows of no known level
     grouping: list[str] = field(default_factory=list)  # the report's grouping levels
     tree_header: str = ""  # the grouped report's first column as its header names it
+    levels_guessed: bool = False  # group levels told from the values' shape, not an outline
 
 
 def column_of(kind: Kind, text: str, taken=()) -> str | None:
@@ -104,8 +108,11 @@ def _header_candidates(rows, index):
             upper.append(carried)
         alternatives = []
         for j, low in enumerate(below + [""] * (len(upper) - len(below))):
+            # «Сумма» over «без НДС | с НДС» are two headers: «Сумма без НДС», «Сумма с НДС»;
+            # the upper text alone names a column only where nothing is written below it
             low = low.strip()
-            alternatives.append([t for t in (low, f"{upper[j]} {low}".strip(), upper[j]) if t])
+            alternatives.append([t for t in (low, f"{upper[j]} {low}".strip()) if t] if low
+                                else [upper[j]] if upper[j] else [])
         yield below_line, index + 1, alternatives, True
 
 
@@ -139,15 +146,17 @@ def _grouping_column(kind: Kind, name: str) -> str | None:
     return column_of(kind, name) or _column_by_meaning(kind, name, (), ("text", "person"), False)
 
 
-def _tree(rows, index: int, kind: Kind, found, settings) -> Tree | None:
+def _tree(rows, index: int, kind: Kind, found, settings, top: int | None = None) -> Tree | None:
     """The grouping levels of a 1C report: from its `Группировки строк:` line, else from its
-    first header cell (several lines) and the header rows under it that name only that
-    column (`Менеджер` / `Контрагент` / `Регистратор` stacked)."""
-    cells = rows[index][1]
+    first header cell (several lines, or the two header rows from `top` to `index`) and the
+    header rows under it that name only that column (`Менеджер` / `Контрагент` /
+    `Регистратор` stacked)."""
+    top = index if top is None else top
+    cells = rows[top][1]
     tree = next((j for j, c in enumerate(cells) if c.strip()), None)
     if tree is None:
         return None
-    names_in_settings = {header_key(n) for n in settings} if settings else set()
+    names_in_settings = {header_key(n) for n, _ in settings}
     stacked = []
     for _, below in rows[index + 1:index + 8]:
         filled = [j for j, c in enumerate(below) if c.strip()]
@@ -155,12 +164,28 @@ def _tree(rows, index: int, kind: Kind, found, settings) -> Tree | None:
         if not text or not (header_key(text) in names_in_settings or _grouping_column(kind, text)):
             break
         stacked.append(text)
-    own = [t.strip() for t in cells[tree].split("\n") if t.strip()]
-    names = settings or (own + stacked if len(own) + len(stacked) >= 2 else [])
+    own = [t.strip() for r in range(top, index + 1) if tree < len(rows[r][1])
+           for t in rows[r][1][tree].split("\n") if t.strip()]
+    names = [n for n, _ in settings] or (own + stacked if len(own) + len(stacked) >= 2 else [])
     dims = [_grouping_column(kind, n) for n in names]
     at_tree = next((c for c, (i, _) in found.items() if i == tree), None)
     is_hierarchy = len(names) >= 2 and (at_tree is None or at_tree in dims)
-    return Tree(tree, dims, names, is_hierarchy, len(stacked))
+    folders = [d for d, (_, folded) in zip(dims, settings) if folded]
+    return Tree(tree, dims, names, is_hierarchy, len(stacked), folders[0] if folders else None)
+
+
+def _continues(rows, index: int, kind: Kind, settings) -> bool:
+    """The row under `index` is more header, not data: its first cell names a grouping level
+    and its other cells are text (`Контрагент | без НДС | с НДС` under `Менеджер | Сумма`)."""
+    if index + 1 >= len(rows):
+        return False
+    cells = [c.strip() for c in rows[index + 1][1]]
+    filled = [c for c in cells if c]
+    if len(filled) < 2:
+        return False
+    first = filled[0]
+    named = header_key(first) in {header_key(n) for n, _ in settings} or _grouping_column(kind, first)
+    return bool(named) and not any(re.fullmatch(r"[-\d\s.,\u00a0\u202f()]+", c) for c in filled[1:])
 
 
 def _available(kind: Kind, found, tree: Tree | None) -> set[str]:
@@ -194,13 +219,15 @@ def recognise(records: Records, kind_name: str | None = None) -> Layout:
         for line, index, alternatives, two_rows in _header_candidates(records.rows, first):
             for kind in kinds:
                 found = _match(kind, alternatives)
-                tree = _tree(records.rows, index, kind, found,
-                             settings if settings_at is not None and settings_at < first else [])
+                above = settings if settings_at is not None and settings_at < first else []
+                tree = _tree(records.rows, index, kind, found, above, first)
                 have = _available(kind, found, tree)
                 if len(have) < 2:
                     continue
+                # two header rows when the second continues the first, one row otherwise
+                fits = _continues(records.rows, first, kind, above) == two_rows
                 score = (_complete(kind, have), len(have) - 2 * len(_missing(kind, have)),
-                         not two_rows, -first)
+                         fits, -first)
                 if best is None or score > best[0]:
                     best = (score, index, kind, found, tree, alternatives, have)
     if best is None:
@@ -214,7 +241,9 @@ def recognise(records: Records, kind_name: str | None = None) -> Layout:
     if not complete:
         missing = _missing(kind, have)
         # money per client or manager but no date per row: totals, not documents
-        _refuse_aggregated(head, kind if "doc_date" in missing and kind.measure in have else None)
+        grouped_report = tree is not None and len(tree.names) >= 2
+        _refuse_aggregated(head, kind if grouped_report and "doc_date" in missing
+                           and kind.measure in have else None)
         english = _is_english(cells)
         names = [_column_label(kind, c, english) for c in missing]
         if kind.any_of and not any(c in have for c in kind.any_of):
@@ -294,15 +323,18 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
         title_lines=[" ".join(c for c in row if c) for _, row in records.rows[:index]],
         data=data, totals_skipped=totals, header_cells=header_cells)
     named = tree is not None and len(tree.names) >= 2
-    outlined = len({records.outline.get(n, 0) for n, _ in data}) >= 2
+    tree_index = tree.index if tree else 0
+    outlined = not named and grouped.outline_marks_groups(data, records.outline, kind, tree_index,
+                                                          layout.columns)
     if data and (named or outlined):
         result = grouped.ungroup(
-            data, kind=kind, tree=tree.index if tree else 0,
+            data, kind=kind, tree=tree_index,
             dims=tree.dims if named else [None], dim_names=tree.names if named else [""],
             tree_is_hierarchy=named and tree.is_hierarchy, outline=records.outline,
-            columns=layout.columns, headers=layout.headers)
+            columns=layout.columns, headers=layout.headers, folders=tree.folders if named else None)
         layout.data, layout.columns, layout.headers = result.rows, result.columns, result.headers
         layout.groups, layout.unplaced = result.groups, result.unplaced
+        layout.levels_guessed = result.guessed
         layout.totals_skipped += len(result.groups)
         layout.grouping = [n for n in (tree.names if named else []) if n]
         layout.tree_header = _cell(header_cells, tree.index if tree else 0)

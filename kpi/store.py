@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,24 +95,96 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("KPI_DB") or DEFAULT_DB)
 
 
-@contextmanager
-def connect(path=None, wait_seconds: float = 15.0):
-    """A fresh connection to the store (created with its schema when missing)."""
-    file = db_path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+class StoreUnusable(Exception):
+    """The store file cannot be used and waiting will not help, unlike StoreBusy: not a
+    DuckDB file, another storage version, a folder, read-only, the disk full. `reason` is
+    a key of texts.STORE_UNUSABLE; the message names the file and what to do."""
+
+    def __init__(self, reason: str, path, error: str = ""):
+        super().__init__(texts.STORE_UNUSABLE[reason].format(path=path, error=error))
+        self.reason, self.path, self.error = reason, Path(path), error
+
+
+# DuckDB's words (and the OS's) -> our reason. Only "Could not set lock" means busy.
+_OPEN_ERRORS = (("not a valid duckdb database", "not_store"), ("storage version", "version"),
+                ("is a directory", "directory"), ("permission denied", "read_only"),
+                ("read-only file system", "read_only"), ("no space left", "disk_full"),
+                ("file too large", "disk_full"), ("corrupt database", "damaged"))
+
+
+def _unusable(file: Path, error: BaseException) -> StoreUnusable:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    reason = next((r for words, r in _OPEN_ERRORS if words in text.lower()), "other")
+    if reason == "read_only" and file.exists() and not os.access(file, os.R_OK):
+        reason = "no_access"
+    return StoreUnusable(reason, file, text)
+
+
+def _refuse_foreign(file: Path) -> None:
+    """Name a folder or a file that is not DuckDB's before DuckDB opens it: DuckDB takes a
+    SQLite file for an attachment and tries to download its SQLite extension."""
+    if file.is_dir():
+        raise StoreUnusable("directory", file)
+    try:
+        with open(file, "rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise _unusable(file, e) from e
+    if head.startswith(b"SQLite format 3\x00"):
+        raise StoreUnusable("sqlite", file)
+    if len(head) >= 12 and head[8:12] != b"DUCK":  # DuckDB's header: checksum, then DUCK
+        raise StoreUnusable("not_store", file)
+
+
+def _open(file: Path, wait_seconds: float, read_only: bool = False):
+    """duckdb.connect, retrying while another process holds the lock; any other failure
+    says what is wrong with the file instead of calling it busy."""
+    _refuse_foreign(file)
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            con = duckdb.connect(str(file))
-            break
-        except duckdb.IOException as e:  # "Could not set lock on file": another process
-            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+            return duckdb.connect(str(file), read_only=read_only)
+        except duckdb.Error as e:
+            if "could not set lock" not in str(e).lower():
+                raise _unusable(file, e) from e
+            if time.monotonic() > deadline:
                 raise StoreBusy(texts.STORE_BUSY) from e
             time.sleep(0.2)
+
+
+def _disk_full(error: BaseException) -> BaseException | None:
+    """The "No space left" error behind `error`, if any: a failed COMMIT's ROLLBACK raises
+    "no transaction is active", and the first error is only its __context__."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if any(words in str(error).lower() for words in ("no space left", "file too large")):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+@contextmanager
+def connect(path=None, wait_seconds: float = 15.0):
+    """A fresh connection to the store (created with its schema when missing). A write that
+    fails for want of disk space raises StoreUnusable("disk_full") with DuckDB's words."""
+    file = db_path(path)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _unusable(file, e) from e
+    con = _open(file, wait_seconds)
     try:
         _ensure_schema(con, f"{file.resolve()}:{file.stat().st_ino}")
         department_views(con)
         yield con
+    except duckdb.Error as e:
+        full = _disk_full(e)
+        if full is None:
+            raise
+        raise StoreUnusable("disk_full", file, str(full).strip().splitlines()[0]) from full
     finally:
         con.close()
 
@@ -130,7 +202,9 @@ def department_views(con) -> None:
 
 @contextmanager
 def reader(path=None):
-    """A connection for read-only queries; a missing store reads as an empty one."""
+    """A connection for read-only queries; a missing store reads as an empty one. A store
+    this process may not write (a read-only file or medium) is opened read-only, so its
+    data can still be viewed."""
     if not db_path(path).exists():
         con = duckdb.connect()
         try:
@@ -141,8 +215,25 @@ def reader(path=None):
         finally:
             con.close()
         return
-    with connect(path) as con:
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(connect(path))
+        except StoreUnusable as e:
+            if e.reason != "read_only":
+                raise
+            con = stack.enter_context(_read_only(db_path(path)))
         yield con
+
+
+@contextmanager
+def _read_only(file: Path):
+    """The store opened read-only: no schema changes (it cannot take them), only views."""
+    con = _open(file, 15.0, read_only=True)
+    try:
+        department_views(con)
+        yield con
+    finally:
+        con.close()
 
 
 @dataclass

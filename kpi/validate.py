@@ -28,13 +28,18 @@ MACROS = [
     # one decimal mark: '1,234.56' (English) or '1 234,56' / '1234.56'
     r"""CREATE TEMP MACRO money_dot(s) AS CASE
         WHEN NOT regexp_full_match(s, '-?\(?[0-9]+([.,][0-9]+)*\)?') THEN NULL
+        WHEN s LIKE '%,%,%' AND s NOT LIKE '%.%' THEN replace(s, ',', '')  -- 1,250,000
+        WHEN s LIKE '%.%.%' AND s NOT LIKE '%,%' THEN replace(s, '.', '')  -- 1.250.000
         WHEN s LIKE '%,%' AND s LIKE '%.%' AND strpos(s, ',') < strpos(s, '.') THEN replace(s, ',', '')
         WHEN s LIKE '%,%' AND s LIKE '%.%' THEN replace(replace(s, '.', ''), ',', '.')
         ELSE replace(s, ',', '.') END""",
+    # kopecks have two digits: '1,234' or '12.500' is a thousands separator or a typo, never
+    # 1.23 silently rounded; such a cell is refused and shown
+    r"""CREATE TEMP MACRO money_cents(s) AS CASE WHEN regexp_matches(s, '\.[0-9]{3,}\)?$') THEN NULL ELSE s END""",
     r"""CREATE TEMP MACRO parse_money(x) AS CASE
         WHEN regexp_full_match(money_text(x), '\(.*\)')
-        THEN -TRY_CAST(trim(money_dot(money_text(x)), '()') AS DECIMAL(18, 2))
-        ELSE TRY_CAST(money_dot(money_text(x)) AS DECIMAL(18, 2)) END""",
+        THEN -TRY_CAST(trim(money_cents(money_dot(money_text(x))), '()') AS DECIMAL(18, 2))
+        ELSE TRY_CAST(money_cents(money_dot(money_text(x))) AS DECIMAL(18, 2)) END""",
     # 1C writes an empty date as 01.01.0001: no date, never a sale in year 1.
     r"""CREATE TEMP MACRO empty_date(x) AS regexp_matches(trim(x), '^(0?1\.0?1\.0001|0001-01-01)')""",
     # Bitrix REST gives '2021-02-03T15:58:12+03:00': the local time is what the user meant.
@@ -83,9 +88,9 @@ NULL_OK = {t: "empty_date({c})" for t in ("timestamp", "date", "mark")} | {
     "close_date": "empty_date({c}) OR vkey({c}) LIKE 'не закрыт%'"}
 # Value types read by meaning (kinds.classify) over the distinct values of the file;
 # the user's mapping adds words per class (Mapping.vocabulary()).
-CLASSES = {"activity_type": ("types", K.ACTIVITY_TYPES),
-           "activity_status": ("statuses", K.ACTIVITY_STATUSES),
-           "stage": (None, K.STAGE_MEANINGS)}
+CLASSES = {"activity_type": ("types", lambda v: K.classify(v, K.ACTIVITY_TYPES)),
+           "activity_status": ("statuses", lambda v: K.classify(v, K.ACTIVITY_STATUSES)),
+           "stage": (None, K.stage_of)}
 # Values a kind derives from several cells, computed once with the typed ones.
 DERIVED = {"deals": ["coalesce(list_contains($won_stages, vkey(r_stage)) OR "
                      "regexp_matches(vkey(r_stage), '(^|:)won$'), false) AS is_won"]}
@@ -112,14 +117,14 @@ def _params(vocabulary: dict | None = None) -> dict:
     }
 
 
-def _classes(con, column: str, meanings: dict, words: dict) -> tuple[list[str], list[str]]:
+def _classes(con, column: str, meaning, words: dict) -> tuple[list[str], list[str]]:
     """Each distinct value of a column with its class: the user's words first, then the
     meaning (kinds.classify). A handful of values, whatever the number of rows."""
     own = {w: cls for cls, ws in (words or {}).items() for w in K.value_words(ws)}
     keys, classes = [], []
     for (value,) in con.execute(f"SELECT DISTINCT vkey(r_{column}) FROM raw "
                                 f"WHERE vkey(r_{column}) IS NOT NULL").fetchall():
-        cls = own.get(value, K.classify(value, meanings))
+        cls = own.get(value, meaning(value))
         if cls is not None:
             keys.append(value)
             classes.append(str(cls))
@@ -161,7 +166,7 @@ OUTPUT = {
                greatest(coalesce(p_stage, 0), coalesce(p_refusal_stage, 0),
                         CASE {_MARK_STAGE} ELSE 0 END) AS reached,
                coalesce(regexp_matches(vkey(r_stage), $refusal), false)
-                   OR p_refusal_stage IS NOT NULL AS refused,
+                   OR p_refusal_stage IS NOT NULL OR coalesce(p_refused_mark, false) AS refused,
                CAST(parse_ts(r_invited) AS DATE) AS invited_on, p_interview_on AS interview_on,
                CAST(parse_ts(r_hired) AS DATE) AS hired_on
         FROM parsed""",
@@ -256,8 +261,8 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
         params = _params(vocabulary) | {"as_of": as_of}
         for col in kind.columns:
             if col.type in CLASSES:
-                words_key, meanings = CLASSES[col.type]
-                keys, classes = _classes(con, col.name, meanings, vocabulary.get(words_key))
+                words_key, meaning = CLASSES[col.type]
+                keys, classes = _classes(con, col.name, meaning, vocabulary.get(words_key))
                 params[f"{col.name}_keys"], params[f"{col.name}_classes"] = keys, classes
         parsed = ", ".join([f"{PARSE[c.type].format(c=f'r_{c.name}', n=c.name)} AS p_{c.name}"
                             for c in kind.columns] + DERIVED.get(kind.name, []))
@@ -321,24 +326,39 @@ def _used(params: dict, sql: str) -> dict:
     return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
+EARLIEST = dt.date(1990, 1, 1)  # no export this product reads goes back further
+HORIZON_YEARS = 5  # planned meetings and deals close in months, not decades
+
+
 def _plausible_range(con, layout: Layout):
-    """(column, first, last) day a row's date may fall on: a year either side of the file's
-    median date, widened by six times the dates' median deviation. A typing error (2062,
-    1926) falls far outside; three years of history or next month's planned meetings do
-    not. Median and deviation, unlike a min and max, are not moved by the error itself."""
+    """(column, first, last) day a row's date may fall on. Always between 1990 and five years
+    from today; with three dates or more, also within two years of the file's median date,
+    widened by six times the dates' median deviation. A typing error (2062, 1926) falls
+    outside; three years of history or next month's planned meetings do not. Median and
+    deviation, unlike min and max, are not moved by the error itself."""
     column = layout.kind.plausible_date
     if not column or column not in layout.columns:
         return None
-    median, spread = con.execute(f"""
+    today = dt.date.today()
+    low, high = EARLIEST, today.replace(year=today.year + HORIZON_YEARS)
+    n, median, spread = con.execute(f"""
         WITH d AS (SELECT date_diff('day', DATE '1970-01-01', CAST(p_{column} AS DATE)) AS x
                    FROM parsed WHERE p_{column} IS NOT NULL)
-        SELECT m, (SELECT quantile_cont(abs(x - m), 0.5) FROM d)
+        SELECT (SELECT count(*) FROM d), m, (SELECT quantile_cont(abs(x - m), 0.5) FROM d)
         FROM (SELECT quantile_cont(x, 0.5) AS m FROM d)""").fetchall()[0]
-    if median is None:
-        return None
-    epoch, margin = dt.date(1970, 1, 1), 366 + 6 * spread
-    return (column, epoch + dt.timedelta(days=int(median - margin)),
-            epoch + dt.timedelta(days=int(median + margin) + 1))
+    if n >= 3:
+        margin = 731 + 6 * spread
+        low = max(low, _day(median - margin))
+        high = min(high, _day(median + margin + 1))
+    return column, low, high
+
+
+def _day(days_since_1970: float) -> dt.date:
+    """A day count as a date, held inside what a date can be (a year-9999 typo must not
+    overflow)."""
+    days = min(max(int(days_since_1970), (dt.date.min - dt.date(1970, 1, 1)).days),
+               (dt.date.max - dt.date(1970, 1, 1)).days)
+    return dt.date(1970, 1, 1) + dt.timedelta(days=days)
 
 
 def _problems(con, layout: Layout) -> list[Problem]:

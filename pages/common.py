@@ -1,6 +1,7 @@
 """Small pieces every page shares: the store path, chart layout and colours, and the guard
 that keeps a page from running without app.py."""
 
+import html
 import re
 
 import streamlit as st
@@ -45,6 +46,16 @@ def plain(text) -> str:
     """Text from a file (a name, a header, a value) made inert in Markdown: every ASCII
     punctuation mark escaped, so `![t](http://x)` shows as written, not as an image or link."""
     return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def chart_label(text) -> str:
+    """Text from a file made inert in a chart: Plotly draws `<a href>` and `<b>` in tick
+    labels and legends, so `<`, `>` and `&` are escaped (Plotly shows the entities as text)."""
+    return html.escape(str(text), quote=False)
+
+
+def chart_labels(texts_) -> list[str]:
+    return [chart_label(t) for t in texts_]
 
 
 def db() -> str:

@@ -91,7 +91,11 @@ else:
     rate_note = texts.HIRE_RATE_DATA.format(rate=fmt_ratio(rate), attended=counts["attended"],
                                             invited=counts["invited"])
 st.caption(f"{texts.HIRE_RATE_FROM}: {rate_note}")
-plan = F.plan(k, rate, confidence / 100, capacity)
+try:
+    plan = F.plan(k, rate, confidence / 100, capacity)
+except ValueError as e:  # a show rate so low the plan would run to thousands of bookings
+    st.error(texts.SLOTS_BAD_INPUT[str(e)].format(rate=fmt_ratio(rate)))
+    st.stop()
 result = st.columns(3)
 result[0].metric(texts.HIRE_INVITE, plan.bookings, border=True,
                  delta=texts.HIRE_INVITE_DELTA.format(k=k, p=fmt_ratio(plan.probability)),

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi import store, texts
-from pages.common import db, guard, reader, scope
+from pages.common import db, guard, plain, reader, scope
 
 guard("history")
 
@@ -51,7 +51,7 @@ chosen = st.selectbox(texts.HISTORY_DELETE_PICK, list(by_id), index=None, key="d
 if chosen is not None:
     row = by_id[chosen]
     sure = st.checkbox(texts.HISTORY_DELETE_CONFIRM.format(
-        id=chosen, file=row["file_name"], rows=row["rows_stored"]), key="delete_sure")
+        id=chosen, file=plain(row["file_name"]), rows=row["rows_stored"]), key="delete_sure")
     if st.button(texts.HISTORY_DELETE, disabled=not sure, key="delete"):
         with store.connect(db()) as con:
             store.delete_import(con, chosen, scope().login)

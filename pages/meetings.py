@@ -9,7 +9,7 @@ from kpi import calendar, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_ratio
 from kpi.importer import month_name
-from pages.common import db, guard, LEVEL_COLOURS, plotly_layout, reader, scope
+from pages.common import db, guard, chart_labels, LEVEL_COLOURS, plotly_layout, reader, scope
 
 guard("meetings")
 
@@ -65,7 +65,7 @@ cards[3].metric(texts.MEET_CANCELLED, sum(m.cancelled for m in report.managers))
 # --- heat map ---------------------------------------------------------------------------------------
 st.subheader(texts.MEET_HEATMAP)
 x = [M.week_title(w).replace(", ", "<br>") + (" *" if w in report.incomplete else "") for w in weeks]
-y = [m.manager for m in reversed(managers)]
+y = chart_labels(m.manager for m in reversed(managers))
 counts = [[m.per_week[report.labels[w]] for w in weeks] for m in reversed(managers)]
 complete_cells = [[n if w not in report.incomplete else None for n, w in zip(row, weeks)] for row in counts]
 # Incomplete weeks in grey: a partial count is not a low count.

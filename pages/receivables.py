@@ -8,7 +8,7 @@ from kpi import receivables as R
 from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import db, guard, plotly_layout, reader, scope
+from pages.common import db, guard, chart_labels, plotly_layout, reader, scope
 
 guard("receivables")
 
@@ -72,10 +72,10 @@ st.subheader(texts.REC_BY_MANAGER)
 managers = sorted(report.by_manager, key=lambda m: report.by_manager[m].overdue)
 chart = go.Figure()
 for key in keys:
-    chart.add_bar(y=managers, x=[float(report.by_manager[m].buckets[key]) for m in managers],
+    chart.add_bar(y=chart_labels(managers), x=[float(report.by_manager[m].buckets[key]) for m in managers],
                   name=bucket_title(key), orientation="h", marker_color=colours[key])
 if totals.no_term:
-    chart.add_bar(y=managers, x=[float(report.by_manager[m].no_term) for m in managers],
+    chart.add_bar(y=chart_labels(managers), x=[float(report.by_manager[m].no_term) for m in managers],
                   name=bucket_title("no_term"), orientation="h", marker_color="#9e9e9e")
 chart.update_layout(**plotly_layout(height=90 + 34 * len(managers)), barmode="stack",
                     xaxis={"title": "₽", "tickformat": ",.0f"}, legend_traceorder="normal")

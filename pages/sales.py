@@ -10,7 +10,7 @@ from kpi import calendar, sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import guard, LEVEL_COLOURS, plotly_layout, reader
+from pages.common import guard, chart_labels, LEVEL_COLOURS, plain, plotly_layout, reader
 
 guard("sales")
 
@@ -77,14 +77,14 @@ chart_rows = list(reversed(manager_rows))  # plotly draws the first bar at the b
 shown = [(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100 for r in chart_rows]
 figure = go.Figure()
 figure.add_bar(
-    y=[r["name"] for r in chart_rows], x=shown,
+    y=chart_labels(r["name"] for r in chart_rows), x=shown,
     orientation="h", name=texts.SALES_CHART_PACE if report.forecast_ready else texts.SALES_FULFILMENT,
     marker_color=[LEVEL_COLOURS[r["level"]] for r in chart_rows],
     text=[fmt_ratio(r["pace"] if r["pace"] is not None else r["fulfilment"]) for r in chart_rows],
     # inside long bars, clear of the 100 % line; outside short ones ("нет плана")
     textposition=["inside" if x >= 25 else "outside" for x in shown], cliponaxis=False)
 if report.forecast_ready and money_view:
-    figure.add_scatter(y=[r["name"] for r in chart_rows],
+    figure.add_scatter(y=chart_labels(r["name"] for r in chart_rows),
                        x=[(r["fulfilment"] or 0) * 100 for r in chart_rows], mode="markers",
                        name=texts.SALES_CHART_FACT,
                        marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",
@@ -162,14 +162,14 @@ if money_view:
                                                   usual=fmt_ratio(report.usual_early_share, none="—")))
     flagged = [m for m in report.managers if m.early_flag]
     for m in flagged:
-        st.warning(texts.SALES_SLIPPAGE_FLAG.format(name=m.name, share=fmt_ratio(m.early_share),
+        st.warning(texts.SALES_SLIPPAGE_FLAG.format(name=plain(m.name), share=fmt_ratio(m.early_share),
                                                     usual=fmt_ratio(report.usual_early_share)))
     if not flagged:
         st.success(texts.SALES_SLIPPAGE_NONE)
     shares = [m for m in sorted(report.managers, key=lambda m: m.early_share or 0)
               if m.early_share is not None]
     early = go.Figure()
-    early.add_bar(y=[m.name for m in shares], x=[m.early_share * 100 for m in shares],
+    early.add_bar(y=chart_labels(m.name for m in shares), x=[m.early_share * 100 for m in shares],
                   orientation="h", text=[fmt_ratio(m.early_share) for m in shares],
                   textposition="outside", cliponaxis=False,
                   marker_color=[LEVEL_COLOURS["behind" if m.early_flag else None] for m in shares])

@@ -24,7 +24,7 @@ with st.expander(texts.UPLOAD_HELP_TITLE):
     st.text(kinds_help())
 
 for message, refused in state.pop("upload_saved", []):
-    (st.warning if refused else st.success)(message)
+    (st.warning if refused else st.success)(message)  # data in it escaped when it was made
 
 files = st.file_uploader(texts.UPLOAD_LABEL, type=["csv", "txt", "xlsx", "xls"],
                          accept_multiple_files=True, key=f"uploader_{state.upload_round}")
@@ -98,7 +98,7 @@ def _mapping_form(file, head: list[tuple[int, list[str]]], recognised=None) -> N
                                                     **{k: v for k, v in extra.items() if v})
                 st.rerun()
             except ValidationError as e:
-                st.error("; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors()))
+                st.error(plain("; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors())))
 
 
 def _as_of_input(file, detected) -> None:
@@ -184,11 +184,11 @@ if files:
         saved = []
         for inspection in ready:
             stored = importer.commit(inspection, db=db(), confirmed=True, scope=scope())  # looked at above
-            saved.append((texts.UPLOAD_SAVED.format(
+            saved.append((plain(texts.UPLOAD_SAVED.format(
                 file=stored.file_name, kind=texts.KIND_TITLES[stored.kind],
                 period=stored.period_text, rows=stored.rows_stored)
-                + (texts.UPLOAD_NOT_SAVED.format(rows=stored.rows_refused) if stored.rows_refused else "")
-                + "".join(f"\n- {note[0].upper()}{note[1:]}" for note in stored.notes),
+                + (texts.UPLOAD_NOT_SAVED.format(rows=stored.rows_refused) if stored.rows_refused else ""))
+                + "".join(f"\n- {plain(note[0].upper() + note[1:])}" for note in stored.notes),
                 stored.rows_refused))
         state.upload_saved = saved
         state.upload_round += 1

@@ -153,9 +153,12 @@ def test_groupings_in_another_order_and_without_a_settings_line(store_file):
 def test_a_subtotal_that_disagrees_with_its_rows_is_a_warning_naming_the_line(store_file, make):
     body = list(BODY)
     body[1] = (2, [None, "ООО Ромашка", 15, 1600])  # the rows under it give 1500
-    result = load(make(body), "Продажи.xlsx")
+    result = importer.inspect(make(body), "Продажи.xlsx")
     assert result.warnings == ["строка 11, группа «ООО Ромашка»: итог в отчёте 1\u00a0600,00, "
                                "а строки группы дают 1\u00a0500,00 (разница 100,00)"]
+    # without an outline the levels were guessed from the values: the user must look first
+    assert bool(result.confirm) == (make is as_csv)
+    importer.commit(result, confirmed=True)
     assert query(store_file, "SELECT sum(amount) FROM sales") == [(D("2600.00"),)]  # as the rows say
 
 
@@ -333,9 +336,123 @@ def test_1c_empty_dates_and_far_off_dates_are_refused_per_row(store_file):
             "15.10.2062;Иванов И.И.;В;300\n20.10.2026;Иванов И.И.;Г;400\n")
     result = load(text.encode(), "sales.csv")
     assert [(p.line, p.expected.split(" (")[0].split(";")[0]) for p in result.problems] == [
-        (3, "пустая дата 1С"), (4, "дата далеко от остальных дат файла")]
+        (3, "пустая дата 1С"), (4, "дата вне правдоподобного периода")]
     assert query(store_file, "SELECT sum(amount) FROM sales") == [(D("500.00"),)]  # 100 + 400
     debt = ("Контрагент;Менеджер;Дата документа;Срок оплаты;Сумма долга\n"
             "ООО Ромашка;Иванов И.И.;01.10.2026;01.01.0001;300\n")
     load(debt.encode(), "Дебиторка на 31.10.2026.csv")
     assert query(store_file, "SELECT due_date FROM receivables") == [(None,)]  # no term, not year 1
+
+
+# --- traits a hostile read of the first version found -----------------------------------
+
+FOLDERED = [  # clients in folders: «Контрагент (Иерархия)»
+    [None, "Продажи"], [None, "Группировки строк: Менеджер, Контрагент (Иерархия), Регистратор"], [],
+    [None, "Менеджер", "Сумма"], [None, "Контрагент"], [None, "Регистратор"],  # 4-6
+    [None, "Иванов И.И.", 1500],  # 7, level 1
+    [None, "Покупатели Алматы", 1000],  # 8, a folder of clients
+    [None, "ТОО Алма", 1000],  # 9
+    [None, "Реализация товаров и услуг 00000001 от 01.10.2026 0:00:00", 1000],  # 10
+    [None, "ООО Без папки", 500],  # 11: a client outside any folder
+    [None, "Реализация товаров и услуг 00000002 от 02.10.2026 0:00:00", 500],  # 12
+]
+
+
+def test_clients_in_folders_keep_their_manager_and_client(store_file):
+    data = xlsx_1c(FOLDERED, outline={8: 1, 9: 2, 10: 3, 11: 1, 12: 2})
+    result = load(data, "Продажи.xlsx")
+    assert result.problems == [] and result.warnings == []
+    assert query(store_file, "SELECT line, manager, client, amount FROM sales ORDER BY line") == [
+        (10, "Иванов И.И.", "ТОО Алма", D("1000.00")), (12, "Иванов И.И.", "ООО Без папки", D("500.00"))]
+
+
+def test_clients_in_folders_without_an_outline_are_refused_with_what_to_do():
+    text = "\n".join(";".join("" if c is None else str(c) for c in row) for row in FOLDERED) + "\n"
+    refusal = importer.inspect(text.encode(), "Продажи.csv")
+    assert "с иерархией (папками)" in refusal.reason and ".xlsx" in refusal.reason
+
+
+def test_an_amount_merged_over_without_and_with_vat_takes_with_vat(store_file):
+    title = TITLE[:-3] + [[None, "Менеджер", "Сумма", None], [None, "Контрагент", "без НДС", "с НДС"],
+                          [None, "Регистратор"]]
+    body = [(lv, [None, row[1], round(row[3] / 1.2, 2), row[3]]) for lv, row in BODY]
+    result = load(as_xlsx(body, title), "Продажи.xlsx")
+    assert result.columns["amount"] == "Сумма с НДС" and "Сумма без НДС" in result.unused
+    assert query(store_file, "SELECT sum(amount) FROM sales") == [(D("2600.00"),)]
+
+
+def test_negated_stages_are_refusals_after_the_stage_before(store_file):
+    text = ("ФИО;Этап\nА;Неявка\nБ;Не пришёл на собеседование\nВ;Не вышел на работу\n"
+            "Г;Собеседование назначено\nД;Дата отказа\n")
+    load(text.encode(), "Кандидаты на 2026-10-31.csv")
+    assert query(store_file, "SELECT candidate, reached, refused FROM candidates ORDER BY line")[:4] == [
+        ("А", 2, True), ("Б", 2, True), ("В", 5, True), ("Г", 2, False)]
+
+
+def test_a_refusal_date_column_marks_the_refusal(store_file):
+    text = "ФИО;Дата приглашения;Дата отказа\nА;02.10.2026;05.10.2026\nБ;02.10.2026;\n"
+    load(text.encode(), "Кандидаты на 2026-10-31.csv")
+    assert query(store_file, "SELECT candidate, reached, refused FROM candidates ORDER BY line") == [
+        ("А", 2, True), ("Б", 2, False)]
+
+
+def test_more_activity_values_by_meaning(store_file):
+    rows = [("Деловая встреча", "Проведена"), ("Встреча", "Not completed"), ("Встреча", "Невыполнена"),
+            ("Встреча", "Incomplete"), ("Встреча", "Completed")]
+    text = "Дата;Ответственный;Тип;Статус\n" + "".join(f"0{i + 1}.10.2026;Иванов И.И.;{t};{s}\n"
+                                                       for i, (t, s) in enumerate(rows))
+    load(text.encode(), "activities.csv")
+    assert query(store_file, "SELECT activity, state FROM activities ORDER BY line") == [
+        ("meeting", "held"), ("meeting", "cancelled"), ("meeting", "cancelled"),
+        ("meeting", "cancelled"), ("meeting", "held")]
+
+
+def test_clients_named_like_a_totals_row_are_data(store_file):
+    text = ("Контрагент;Менеджер;Дата документа;Сумма долга\nTotal E&P Kazakhstan;Иванов И.И.;02.10.2026;5000000\n"
+            "Всего понемногу ТОО;Петров П.П.;03.10.2026;700\nИтого;;;5000700\n")
+    result = load(text.encode(), "Дебиторка на 31.10.2026.csv")
+    assert result.totals_skipped == 1  # only «Итого»
+    assert query(store_file, "SELECT sum(outstanding) FROM receivables") == [(D("5000700.00"),)]
+
+
+def test_three_decimals_are_refused_not_rounded_and_english_thousands_read(store_file):
+    text = 'Date,Manager,Client,Amount\n2026-10-01,A,X,"1,234"\n2026-10-02,A,Y,"1,250,000"\n'
+    result = load(text.encode(), "sales.csv")
+    assert [(p.line, p.value) for p in result.problems] == [(2, "1,234")]  # 1 234 or 1,234?
+    assert query(store_file, "SELECT amount FROM sales") == [(D("1250000.00"),)]
+
+
+def test_a_last_payment_date_is_not_the_due_date(store_file):
+    text = ("Контрагент;Менеджер;Дата документа;Отсрочка (дней);Дата последней оплаты;Сумма долга\n"
+            "А;Иванов И.И.;01.10.2026;30;25.10.2026;300\n")
+    result = load(text.encode(), "Дебиторка на 31.10.2026.csv")
+    assert "due_date" not in result.columns and "Дата последней оплаты" in result.unused
+    assert query(store_file, "SELECT due_date, deferral_days FROM receivables") == [(None, 30)]
+
+
+def test_a_group_without_documents_in_csv_waits_for_confirmation():
+    body = list(BODY)
+    body.insert(5, (2, [None, "ТОО Пустой", 0, 50]))  # no document under it
+    result = importer.inspect(as_csv(body), "Продажи.csv")
+    assert result.confirm and "не сходятся" in result.confirm[-1]
+
+
+def test_rows_a_user_grouped_by_hand_in_excel_are_all_data(store_file):
+    rows = [["Дата", "Менеджер", "Клиент", "Сумма"], ["01.10.2026", "И", "А", 100],
+            ["02.10.2026", "И", "Б", 200], ["03.10.2026", "И", "В", 700]]
+    load(xlsx_1c(rows, outline={2: 1, 3: 1}), "sales.xlsx")
+    assert query(store_file, "SELECT sum(amount) FROM sales") == [(D("1000.00"),)]  # 100 + 200 + 700
+
+
+def test_a_single_far_off_date_and_year_9999_are_refused_not_a_crash(store_file):
+    for text in ("Дата;Менеджер;Клиент;Сумма\n15.10.2062;И;А;100\n",
+                 "Дата;Менеджер;Клиент;Сумма\n31.12.9999;И;А;100\n01.10.2026;И;Б;5\n"):
+        result = importer.inspect(text.encode(), "sales.csv")
+        lines = result.reason if isinstance(result, importer.Refusal) else " ".join(result.problem_lines)
+        assert "вне правдоподобного периода" in lines
+
+
+def test_a_flat_file_without_a_sale_date_is_not_called_a_report_of_totals():
+    text = "Дата оплаты;Менеджер;Клиент;Сумма\n01.10.2026;И;А;100\n"
+    refusal = importer.inspect(text.encode(), "sales.csv")
+    assert "нет обязательных столбцов: «Дата»" in refusal.reason and refusal.head  # mapping offered
