@@ -22,7 +22,7 @@ OPEN_PATHS = ("/api/signin", "/api/signout", "/_stcore/health", "/_stcore/host-c
               "/static/", "/favicon")
 
 
-def _page(message: str = "") -> HTMLResponse:
+def _page(message: str = "", login: str = "") -> HTMLResponse:
     notice = f'<p class="error">{html.escape(message)}</p>' if message else ""
     return HTMLResponse(f"""<!doctype html><html lang="ru"><head><meta charset="utf-8">
 <title>{html.escape(texts.APP_TITLE)}</title><style>
@@ -32,7 +32,7 @@ label{{display:block;margin:.8em 0 .3em}} input{{width:100%;padding:.5em;font-si
 button{{margin-top:1.2em;padding:.6em 1.4em;background:#1f5fa8;color:#fff;border:0;border-radius:5px;font-size:1em}}
 .error{{color:#c62828}}</style></head><body><form method="post" action="/api/signin">
 <h2>{html.escape(texts.APP_TITLE)}</h2><h3>{html.escape(texts.SIGN_IN_TITLE)}</h3>{notice}
-<label for="login">{html.escape(texts.SIGN_IN_LOGIN)}</label><input id="login" name="login" autocomplete="username" required>
+<label for="login">{html.escape(texts.SIGN_IN_LOGIN)}</label><input id="login" name="login" autocomplete="username" value="{html.escape(login)}" required>
 <label for="password">{html.escape(texts.SIGN_IN_PASSWORD)}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">{html.escape(texts.SIGN_IN_BUTTON)}</button></form></body></html>""",
                         headers={"Cache-Control": "no-store"})
@@ -46,7 +46,7 @@ async def sign_in(request):
     try:
         token = await run_in_threadpool(access.sign_in, None, login, password)
     except access.Forbidden as e:
-        return _page(str(e))
+        return _page(str(e), login)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, token, max_age=access.SESSION_HOURS * 3600, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https", path="/")

@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm", action="store_true",
                    help="сохранить файл, который нужно проверить (например, с незакрытой "
                         "кавычкой, прочитанной как обычный символ)")
+    p.add_argument("--max-mb", type=int, help="наибольший размер файла в МБ для этой загрузки "
+                   "(по умолчанию настройка базы, 32 МБ; память при чтении — около 25 размеров файла)")
     p.add_argument("files", nargs="+", type=Path)
 
     p = commands.add_parser("sales", help="выполнение плана продаж за месяц")
@@ -159,7 +161,7 @@ def cmd_import(args) -> int:
             print(str(e), file=sys.stderr)
             return REFUSED
     with store.reader(args.db) as con:
-        limit = reading.upload_limit_mb(con)
+        limit = args.max_mb or reading.upload_limit_mb(con)
     for path in args.files:
         try:
             reading.check_size(path.stat().st_size, limit)  # before a byte is read

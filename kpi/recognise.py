@@ -100,7 +100,8 @@ def _header_candidates(rows, index):
     writes two header rows (a merged upper cell over several lower ones)."""
     line, cells = rows[index]
     yield line, index, [[c] for c in cells], False
-    if index + 1 < len(rows):
+    # a title line («Продажи за период») is one cell; an upper header row names several
+    if index + 1 < len(rows) and sum(1 for c in cells if c.strip()) >= 2:
         below_line, below = rows[index + 1]
         upper, carried = [], ""
         for c in cells + [""] * (len(below) - len(cells)):

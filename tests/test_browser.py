@@ -22,18 +22,17 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed here", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real Streamlit server on loopback, with its own store holding the sample company."""
+def start_server(db: Path):
+    """A real server (server.py: the gate and the sign-in page) on loopback over `db`."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = os.environ | {"KPI_DB": str(tmp_path_factory.mktemp("db") / "kpi.duckdb")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=os.environ | {"KPI_DB": str(db)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -45,6 +44,13 @@ def server(tmp_path_factory):
     else:
         proc.terminate()
         raise RuntimeError("the Streamlit server did not start")
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The sample company, nobody signed up: single-user mode on this computer."""
+    proc, url = start_server(tmp_path_factory.mktemp("db") / "kpi.duckdb")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -169,3 +175,38 @@ def test_a_grouped_1c_report_with_a_wrong_subtotal_in_the_browser(server, browse
     page.get_by_text("итог в отчёте 1 600,00").wait_for()
     page.screenshot(path=str(SHOTS / "upload_grouped_report.png"))
     page.close()
+
+
+def test_signing_in_and_out_in_the_browser(browser, tmp_path):
+    from kpi import access, samples
+
+    db = tmp_path / "kpi.duckdb"
+    samples.load_once(str(db))
+    access.add_user(db, "ivanov", "manager", "пароль менеджера", manager="Иванов И.И.")
+    proc, url = start_server(db)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(url)
+        page.wait_for_selector("form")  # the gate sends an unsigned visitor to the sign-in page
+        page.fill("#login", "ivanov")
+        page.fill("#password", "не тот пароль")
+        page.click("button")
+        page.get_by_text("Неверный логин или пароль.").wait_for()
+        page.screenshot(path=str(SHOTS / "sign_in_failed.png"))
+        page.fill("#login", "ivanov")
+        page.fill("#password", "пароль менеджера")
+        page.click("button")
+        wait_ready(page)
+        page.get_by_text("Вы вошли как ivanov (менеджер).").wait_for()
+        assert page.get_by_text("Загрузка выгрузок").count() == 0  # not in a manager's menu
+        cookie = next(c for c in page.context.cookies() if c["name"] == "kpi_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        page.screenshot(path=str(SHOTS / "signed_in_manager.png"))
+        page.get_by_role("button", name="Выйти").click()
+        page.get_by_text("Войдите, чтобы увидеть показатели.").wait_for()
+        page.goto(url)
+        page.wait_for_selector("form")  # the session was revoked on the server
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -55,7 +55,7 @@ def refused(data: bytes, name: str) -> str:
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(stored, store_file, monkeypatch):
     with store.connect() as con:
-        assert reading.upload_limit_mb(con) == 100  # the default
+        assert reading.upload_limit_mb(con) == 32  # the default: about 800 MB of memory at most
         reading.save_upload_limit(con, 1)
     before = state(store_file)
     monkeypatch.setattr(importer, "read_records", lambda data: pytest.fail("read"))
