@@ -36,10 +36,14 @@ def _date(text: str) -> dt.date:
 
 
 def _month(text: str) -> dt.date:
+    """A month the data can have: 9999-12 would overflow the calendar, 0001-01 is a typo."""
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
+        month = dt.datetime.strptime(text, "%Y-%m").date()
     except ValueError:
         raise argparse.ArgumentTypeError(f"ожидался месяц ГГГГ-ММ, а не «{text}»") from None
+    if not 1990 <= month.year <= 2100:
+        raise argparse.ArgumentTypeError(f"ожидался месяц между 1990-01 и 2100-12, а не «{text}»")
+    return month
 
 
 def _edges(text: str) -> tuple[int, ...]:

@@ -250,3 +250,32 @@ def test_the_gate_lets_nothing_through_without_a_live_session(company, gated):
     assert call(gated, "GET", "/", cookie=token)[0] == 200
     assert call(gated, "GET", "/api/signout", cookie=token)[0] == 303
     assert call(gated, "GET", "/", cookie=token)[0] == 303  # revoked on sign-out
+
+
+# --- data is text, always ---------------------------------------------------------------
+
+HOSTILE = ["![t](http://host/x.png)", "<a href='http://host'>Иванов</a>", '=HYPERLINK("http://host")',
+           "+1+1", "@SUM(A1)"]
+
+
+def test_names_with_markdown_html_and_formulas_stay_text(store_file, tmp_path):
+    lines = ["Дата;Менеджер;Клиент;Сумма"] + [f"0{i + 1}.11.2026;{name};{name};-{100 * (i + 1)}"
+                                             for i, name in enumerate(HOSTILE)]
+    lines.append("06.11.2026;Петров П.П.;ООО «Кедр»;5000")
+    plans = "Месяц;Менеджер;План\n" + "".join(f"2026-11;{n};1000\n" for n in HOSTILE)
+    load(("\n".join(lines) + "\n").encode(), "sales.csv")
+    load(plans.encode(), "plans.csv")
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert not at.exception
+    shown = [e.value for e in [*at.markdown, *at.caption, *at.warning, *at.info]]
+    assert not any("![t](" in text or "<a href" in text for text in shown)
+    charts = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "<a href" not in charts and "&lt;a href" in charts  # drawn as text, not a link
+    # the CSV the page and `sales --csv` write: formulas start with an apostrophe, numbers stay numbers
+    run = kpi(store_file, "sales", "--month", "2026-11", "--csv")
+    text = run.stdout
+    assert "'=HYPERLINK" in text and "'+1+1" in text and "'@SUM(A1)" in text
+    assert ";-300,00;" in text and "'-300" not in text  # the =HYPERLINK manager's fact: a number
