@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import (access, calendar, funnel, importer, meetings, reading, receivables, sales,
-                 store, texts)
+from kpi import (access, calendar, funnel, importer, meetings, overview, reading, receivables,
+                 sales, store, texts)
 from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.mapping import from_file
@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--capacity", type=int, help="сколько интервьюер примет за раз (по умолчанию = attendees)")
     p.add_argument("--json", action="store_true")
 
+    p = commands.add_parser("overview", help="обзор: все показатели по менеджерам за месяц")
+    p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
+    p.add_argument("--target", type=int, help="цель встреч в неделю (по умолчанию сохранённая, иначе 5)")
+    p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true", help="таблица менеджеров как CSV для Excel")
+
     p = commands.add_parser("imports", help="история загрузок")
     p.add_argument("--json", action="store_true")
 
@@ -137,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # The area of the product each command belongs to (kpi.access.AREAS): outside the role,
 # the command is refused, not run on empty data.
-AREA = {"sales": "sales", "receivables": "receivables", "meetings": "meetings", "funnel": "hiring",
+AREA = {"overview": "overview", "sales": "sales", "receivables": "receivables", "meetings": "meetings", "funnel": "hiring",
         "slots": "hiring", "imports": "history", "delete-import": "history", "import": "upload"}
 
 
@@ -334,6 +341,25 @@ def cmd_meetings(args) -> int:
     return 0
 
 
+def cmd_overview(args) -> int:
+    with access.reader(args.db, args.scope) as con:
+        month = args.month or calendar.default_month(sales.months(con)) or dt.date.today().replace(day=1)
+        report = overview.overview(con, month, target=args.target, today=args.today)
+    if args.json:
+        print(json.dumps(overview.to_json(report), ensure_ascii=False))
+        return 0
+    if args.csv:
+        return _csv(*overview.manager_table(report))
+    print(f"Обзор, {importer.month_name(report.month)}")
+    rows, columns = overview.manager_table(report)
+    print("  ".join(f"{columns[k]:>14}" for k in ("name", "fulfilment", "overdue_share", "meetings_per_week")))
+    for r in rows:
+        per_week = "—" if r["meetings_per_week"] is None else f"{r['meetings_per_week']:.1f}".replace(".", ",")
+        print(f"{r['name']:>14}  {fmt_ratio(r['fulfilment']):>14}  "
+              f"{fmt_ratio(r['overdue_share'], none='—'):>14}  {per_week:>14}")
+    return 0
+
+
 def cmd_funnel(args) -> int:
     with access.reader(args.db, args.scope) as con:
         overall, groups = funnel.funnel(con, args.by or ("source" if args.csv else None))
@@ -374,4 +400,4 @@ def cmd_slots(args) -> int:
     return 0
 
 
-COMMANDS = {"user": cmd_user, "sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+COMMANDS = {"overview": cmd_overview, "user": cmd_user, "sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
