@@ -143,6 +143,23 @@ def overview(con, month: dt.date, *, target: int | None = None, today: dt.date |
                     department, previous)
 
 
+@dataclass
+class TrendPoint:
+    month: dt.date
+    fulfilment: float | None
+    overdue_share: float | None
+    meetings_per_week: float | None  # over complete weeks
+
+
+def trend(con, months: list[dt.date], **options) -> list[TrendPoint]:
+    """The department month by month, by the same rules as the month's overview."""
+    points = []
+    for month in months:
+        d = overview(con, month, with_previous=False, **options).department
+        points.append(TrendPoint(month, d.fulfilment, d.overdue_share, d.meetings_per_complete_week))
+    return points
+
+
 def plan_team(plan: sales.MonthReport, name: str) -> str:
     return next((f.team for f in plan.managers if f.name == name), sales.NO_TEAM)
 
@@ -192,10 +209,13 @@ def status(row: Row, t: Thresholds, target: int, closed: bool) -> dict:
 def manager_table(ov: Overview) -> tuple[list[dict], dict[str, str]]:
     """The scorecard: one row per manager, those needing attention first, then the teams and
     the department; the page's table, its download and `overview --csv` are this table."""
-    worst = {"behind": 0, "watch": 1, "ok": 2, None: 3}
-    managers = sorted(ov.managers, key=lambda r: (sorted(worst[s] for s in r.status.values())[0],
-                                                  r.name))
-    rows = [{"name": r.name, "team": r.team, "fact": r.fact, "plan": r.plan,
+    def attention(r: Row):  # most red, then most amber, then the weakest plan pace
+        marks = list(r.status.values())
+        pace = r.fulfilment if ov.closed or r.forecast_fulfilment is None else r.forecast_fulfilment
+        return -marks.count("behind"), -marks.count("watch"), pace if pace is not None else 9, r.name
+
+    managers = sorted(ov.managers, key=attention)
+    rows = [{"name": r.name, "team": r.team if kind == "manager" else None, "fact": r.fact, "plan": r.plan,
              "fulfilment": r.fulfilment, "forecast_fulfilment": None if ov.closed else r.forecast_fulfilment,
              "overdue": r.overdue, "overdue_share": r.overdue_share, "over_limit": r.over_limit,
              "meetings_per_week": r.meetings_per_complete_week, "status": r.status,

@@ -148,11 +148,11 @@ def app_as(monkeypatch, token):
 
 
 @pytest.mark.parametrize("login, reachable, unreachable", [
-    ("boss", ["pages/sales.py", "pages/hiring.py", "pages/history.py"], []),
-    ("ivanov", ["pages/sales.py", "pages/receivables.py", "pages/meetings.py"],
+    ("boss", ["pages/overview.py", "pages/sales.py", "pages/hiring.py", "pages/history.py"], []),
+    ("ivanov", ["pages/overview.py", "pages/sales.py", "pages/receivables.py", "pages/meetings.py"],
      ["pages/hiring.py", "pages/upload.py", "pages/history.py"]),
     ("hr", ["pages/hiring.py", "pages/upload.py", "pages/history.py"],
-     ["pages/sales.py", "pages/receivables.py", "pages/meetings.py"]),
+     ["pages/overview.py", "pages/sales.py", "pages/receivables.py", "pages/meetings.py"]),
 ])
 def test_pages_by_role(company, monkeypatch, login, reachable, unreachable):
     at = app_as(monkeypatch, access.sign_in(None, login, PASSWORD))
@@ -166,6 +166,7 @@ def test_pages_by_role(company, monkeypatch, login, reachable, unreachable):
 
 def test_the_sales_page_of_a_manager_shows_only_their_figures(company, monkeypatch):
     at = app_as(monkeypatch, access.sign_in(None, "ivanov", PASSWORD))
+    at.switch_page("pages/sales.py").run()
     cards = {m.label: m.value for m in at.metric}
     assert cards["Факт"] == "1,5\u00a0тыс.\u00a0₽"  # his 1000 + 500, the same as `--as ivanov`
     assert list(at.dataframe[0].value["Менеджер"]) == ["Иванов И.И."]
@@ -269,6 +270,7 @@ def test_names_with_markdown_html_and_formulas_stay_text(store_file, tmp_path):
         store.set_meta(con, "samples_loaded", "yes")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
+    at.switch_page("pages/sales.py").run()
     assert not at.exception
     shown = [e.value for e in [*at.markdown, *at.caption, *at.warning, *at.info]]
     assert not any("![t](" in text or "<a href" in text for text in shown)

@@ -110,3 +110,33 @@ def test_the_overview_command_agrees_with_the_kpi_commands(company):
         assert row["meetings_per_week"] == meets["by_manager"][name]["avg_per_week"]
     assert ov["department"]["fact"] == sales["department"]["fact"] == 2400.0
     assert ov["department"]["overdue"] == debt["totals"]["overdue"] == 650.0
+
+
+def test_the_overview_page_shows_the_cli_figures(company):
+    from streamlit.testing.v1 import AppTest
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.selectbox(key="overview_month").set_value(dt.date(2026, 11, 1)).run()
+    assert not at.exception and at.title[0].value == "Обзор"
+    cards = {m.label: m.value for m in at.metric}
+    # fact 1000 + 900 + 500 = 2 400; overdue 650 of 2500 = 26,0 %; 40 meetings / 12 = 3,3 a week
+    assert cards["Факт"] == "2,4\u00a0тыс.\u00a0₽" and cards["Доля просрочки"] == "26,0\u00a0%"
+    assert cards["Встреч в неделю"] == "3,3"
+    table = at.dataframe[0].value
+    with store.reader() as con:  # the page draws the engine's own table, in its order
+        rows, _ = overview.manager_table(overview.overview(con, dt.date(2026, 11, 1)))
+    assert list(table["Менеджер"]) == [r["name"] for r in rows]
+    assert list(table["Менеджер"])[-1] == "Итого по отделу"
+
+
+def test_an_empty_store_tells_a_new_user_what_to_load(store_file):
+    from streamlit.testing.v1 import AppTest
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert "Загрузите выгрузки" in at.info[0].value and not at.exception

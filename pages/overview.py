@@ -1,0 +1,130 @@
+"""The director's first page: who needs attention this month and why, across the KPIs."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from kpi import calendar, funnel, overview, sales, store, texts
+from kpi.export import excel_csv
+from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.importer import month_name
+from pages.common import (chart_labels, db, guard, LEVEL_COLOURS, plotly_layout, reader,
+                          scope)
+
+guard("overview")
+st.title(texts.PAGE_TITLES["overview"])
+
+with reader() as con:
+    months = sales.months(con)
+if not months:
+    st.info(texts.OVERVIEW_EMPTY)
+    if scope().can("upload"):
+        st.page_link("pages/upload.py", label=texts.PAGE_TITLES["upload"], icon=":material/upload_file:")
+    st.stop()
+
+top = st.columns([2, 5])
+month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="overview_month",
+                         index=months.index(calendar.default_month(months)))
+with reader() as con:
+    thresholds = overview.saved_thresholds(con)
+with top[1].expander(texts.OVERVIEW_THRESHOLDS):
+    cols = st.columns(4)
+    edited = overview.Thresholds(
+        sales_ok=cols[0].number_input(texts.OVERVIEW_T_SALES_OK, 0, 300, round(thresholds.sales_ok * 100)) / 100,
+        sales_watch=cols[0].number_input(texts.OVERVIEW_T_SALES_WATCH, 0, 300, round(thresholds.sales_watch * 100)) / 100,
+        overdue_ok=cols[1].number_input(texts.OVERVIEW_T_DEBT_OK, 0, 100, round(thresholds.overdue_ok * 100)) / 100,
+        overdue_watch=cols[1].number_input(texts.OVERVIEW_T_DEBT_WATCH, 0, 100, round(thresholds.overdue_watch * 100)) / 100,
+        meetings_watch=cols[2].number_input(texts.OVERVIEW_T_MEET_WATCH, 0, 100, round(thresholds.meetings_watch * 100)) / 100)
+    st.caption(texts.OVERVIEW_THRESHOLDS_HELP)
+if edited != thresholds and scope().role == "director":  # a department setting
+    with store.connect(db()) as con:
+        overview.save_thresholds(con, edited)
+
+with reader() as con:
+    ov = overview.overview(con, month, thresholds=edited)
+
+# --- what the figures stand on --------------------------------------------------------------
+notes = [texts.OVERVIEW_CLOSED if ov.closed else texts.OVERVIEW_OPEN]
+notes.append(texts.OVERVIEW_DEBT_AS_OF.format(date=fmt_date(ov.receivables_as_of))
+             if ov.receivables_as_of else texts.OVERVIEW_NO_DEBT)
+notes.append(texts.OVERVIEW_MEETINGS.format(target=ov.target) if ov.meetings_covered
+             else texts.OVERVIEW_NO_MEETINGS)
+st.caption(" · ".join(notes))
+
+# --- the department at a glance ------------------------------------------------------------
+dept, before = ov.department, ov.previous
+
+
+def change(now, then, points=True):
+    if now is None or then is None:
+        return None
+    return f"{(now - then) * 100:+.1f} п.п.".replace(".", ",") if points else f"{now - then:+.1f}".replace(".", ",")
+
+
+cards = st.columns(5)
+cards[0].metric(texts.SALES_FACT, fmt_money_short(dept.fact))
+pace = dept.fulfilment if ov.closed or dept.forecast_fulfilment is None else dept.forecast_fulfilment
+cards[1].metric(texts.OVERVIEW_FULFILMENT if ov.closed else texts.OVERVIEW_FORECAST, fmt_ratio(pace),
+                delta=change(dept.fulfilment, before.fulfilment if before else None),
+                help=texts.OVERVIEW_DELTA_HELP)
+cards[2].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(dept.overdue_share, none="—"),
+                delta=change(dept.overdue_share, before.overdue_share if before else None),
+                delta_color="inverse", help=texts.OVERVIEW_DELTA_HELP)
+cards[3].metric(texts.OVERVIEW_OVER_LIMIT, fmt_money_short(dept.over_limit))
+cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK,
+                "—" if dept.meetings_per_complete_week is None
+                else f"{dept.meetings_per_complete_week:.1f}".replace(".", ","),
+                delta=change(dept.meetings_per_complete_week,
+                             before.meetings_per_complete_week if before else None, points=False),
+                help=texts.OVERVIEW_MEETINGS_HELP.format(target=ov.target))
+
+# --- the scorecard -------------------------------------------------------------------------
+st.subheader(texts.OVERVIEW_SCORECARD)
+rows, columns = overview.manager_table(ov)
+shown = [k for k in columns if k != "forecast_fulfilment" or not ov.closed]
+money = ("fact", "plan", "overdue", "over_limit")
+ratios = ("fulfilment", "forecast_fulfilment", "overdue_share")
+frame = pd.DataFrame([{columns[k]: fmt_money(r[k], currency="₽") if k in money
+                       else fmt_ratio(r[k], none=texts.NO_PLAN if k == "fulfilment" else "—") if k in ratios
+                       else ("—" if r[k] is None else f"{r[k]:.1f}".replace(".", ","))
+                       if k == "meetings_per_week" else r[k] for k in shown} for r in rows])
+coloured = {columns["forecast_fulfilment" if not ov.closed else "fulfilment"]: "sales",
+            columns["overdue_share"]: "receivables", columns["meetings_per_week"]: "meetings"}
+
+
+def paint(column):
+    kpi = coloured.get(column.name)
+    return [f"background-color: {LEVEL_COLOURS[r['status'][kpi]]}40" if kpi and r["status"][kpi] else
+            "font-weight: 600" if r["kind"] != "manager" else "" for r in rows]
+
+
+st.dataframe(frame.style.apply(paint, axis=0), hide_index=True, width="stretch",
+             height=min(38 * (len(rows) + 1) + 4, 640))
+st.caption(texts.OVERVIEW_COLOURS)
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, {k: columns[k] for k in shown}),
+                   file_name=f"overview_{month:%Y-%m}.csv", mime="text/csv", key="dl_overview")
+
+# --- trend over the loaded months ----------------------------------------------------------
+st.subheader(texts.OVERVIEW_TREND)
+with reader() as con:
+    trend = overview.trend(con, sorted(months))
+chart = go.Figure()
+x = chart_labels(month_name(t.month) for t in trend)
+chart.add_scatter(x=x, y=[None if t.fulfilment is None else t.fulfilment * 100 for t in trend],
+                  name=texts.OVERVIEW_FULFILMENT, mode="lines+markers")
+chart.add_scatter(x=x, y=[None if t.overdue_share is None else t.overdue_share * 100 for t in trend],
+                  name=texts.OVERVIEW_OVERDUE_SHARE, mode="lines+markers")
+chart.add_scatter(x=x, y=[t.meetings_per_week for t in trend], name=texts.OVERVIEW_MEETINGS_PER_WEEK,
+                  mode="lines+markers", yaxis="y2")
+chart.update_layout(**plotly_layout(height=320), yaxis={"title": "%", "rangemode": "tozero"},
+                    yaxis2={"title": texts.OVERVIEW_MEETINGS_PER_WEEK, "overlaying": "y", "side": "right",
+                            "rangemode": "tozero", "showgrid": False})
+st.plotly_chart(chart, config={"displayModeBar": False})
+
+# --- the hiring line -----------------------------------------------------------------------
+if scope().can("hiring"):
+    with reader() as con:
+        hiring, _ = funnel.funnel(con)
+    st.caption(texts.OVERVIEW_HIRING.format(
+        attendance=fmt_ratio(hiring.attendance_rate, none="—"), attended=hiring.counts["attended"],
+        invited=hiring.counts["invited"], hired=hiring.counts["hired"]))
