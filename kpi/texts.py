@@ -152,7 +152,7 @@ NO_SUCH_IMPORT = "Загрузки №{id} нет в истории (или он
 OVERVIEW_COLUMNS = {"name": "Менеджер", "team": "Отдел", "fact": "Факт", "plan": "План",
                     "fulfilment": "Выполнение", "forecast_fulfilment": "Прогноз, %",
                     "overdue": "Просрочено", "overdue_share": "Доля просрочки",
-                    "over_limit": "Сверх лимита", "meetings_per_week": "Встреч в неделю"}
+                    "over_limit": "Сверх лимита", "meetings_per_week": "Встреч/нед."}
 
 OVERVIEW_EMPTY = (
     "Данных пока нет. Загрузите выгрузки: продажи и планы из 1С, дебиторскую задолженность, "
@@ -176,7 +176,9 @@ OVERVIEW_MEETINGS = "встречи — по полным неделям, цел
 OVERVIEW_NO_MEETINGS = "активности за этот месяц не загружены"
 OVERVIEW_FULFILMENT = "Выполнение плана"
 OVERVIEW_FORECAST = "Прогноз выполнения"
-OVERVIEW_DELTA_HELP = "Изменение к прошлому месяцу (его итог), в процентных пунктах."
+OVERVIEW_DELTA_HELP = (
+    "Изменение к итогу прошлого месяца, в процентных пунктах (пока месяц идёт — прогноз к итогу)."
+)
 OVERVIEW_OVERDUE_SHARE = "Доля просрочки"
 OVERVIEW_OVER_LIMIT = "Сверх кредитных лимитов"
 OVERVIEW_MEETINGS_PER_WEEK = "Встреч в неделю"

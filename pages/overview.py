@@ -56,16 +56,19 @@ dept, before = ov.department, ov.previous
 
 
 def change(now, then, points=True):
+    """The difference to last month, in percentage points or in meetings."""
     if now is None or then is None:
         return None
-    return f"{(now - then) * 100:+.1f} п.п.".replace(".", ",") if points else f"{now - then:+.1f}".replace(".", ",")
+    # a plain "-": Streamlit reads the delta's sign (and its arrow) from it
+    number = f"{(now - then) * (100 if points else 1):+.1f}".replace(".", ",")
+    return f"{number} п.п." if points else number
 
 
 cards = st.columns(5)
 cards[0].metric(texts.SALES_FACT, fmt_money_short(dept.fact))
 pace = dept.fulfilment if ov.closed or dept.forecast_fulfilment is None else dept.forecast_fulfilment
 cards[1].metric(texts.OVERVIEW_FULFILMENT if ov.closed else texts.OVERVIEW_FORECAST, fmt_ratio(pace),
-                delta=change(dept.fulfilment, before.fulfilment if before else None),
+                delta=change(pace, before.fulfilment if before else None),
                 help=texts.OVERVIEW_DELTA_HELP)
 cards[2].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(dept.overdue_share, none="—"),
                 delta=change(dept.overdue_share, before.overdue_share if before else None),
@@ -87,7 +90,7 @@ ratios = ("fulfilment", "forecast_fulfilment", "overdue_share")
 frame = pd.DataFrame([{columns[k]: fmt_money(r[k], currency="₽") if k in money
                        else fmt_ratio(r[k], none=texts.NO_PLAN if k == "fulfilment" else "—") if k in ratios
                        else ("—" if r[k] is None else f"{r[k]:.1f}".replace(".", ","))
-                       if k == "meetings_per_week" else r[k] for k in shown} for r in rows])
+                       if k == "meetings_per_week" else r[k] or "" for k in shown} for r in rows])
 coloured = {columns["forecast_fulfilment" if not ov.closed else "fulfilment"]: "sales",
             columns["overdue_share"]: "receivables", columns["meetings_per_week"]: "meetings"}
 

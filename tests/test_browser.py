@@ -100,7 +100,7 @@ def test_upload_a_file_in_the_browser(server, browser, tmp_path):
 
 def test_sales_page_on_the_sample_company(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2900})
-    page.goto(server)
+    page.goto(f"{server}/sales")
     wait_ready(page)
     page.get_by_role("combobox", name="Месяц").click()
     page.get_by_role("option", name="октябрь 2026").click()
@@ -127,14 +127,15 @@ def test_sales_page_on_the_sample_company(server, browser):
 
 def test_every_page_opens_without_an_error(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    expected = {"": "По менеджерам — сначала отстающие", "receivables": "Крупнейшие должники",
+    expected = {"": "Кому нужно внимание", "sales": "По менеджерам — сначала отстающие",
+                "receivables": "Крупнейшие должники",
                 "meetings": "Проведённые встречи по неделям", "hiring": "Планировщик слотов"}
     for path, text in expected.items():
         page.goto(f"{server}/{path}")
         wait_ready(page)
         page.get_by_text(text).first.wait_for()
         assert page.locator('[data-testid="stException"]').count() == 0, path
-        page.screenshot(path=str(SHOTS / f"page_{path or 'sales'}.png"))
+        page.screenshot(path=str(SHOTS / f"page_{path or 'overview'}.png"))
     page.close()
 
 
