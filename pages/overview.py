@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, funnel, overview, sales, store, texts
+from kpi import calendar, funnel, overview, report, sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
@@ -50,6 +50,16 @@ notes.append(texts.OVERVIEW_DEBT_AS_OF.format(date=fmt_date(ov.receivables_as_of
 notes.append(texts.OVERVIEW_MEETINGS.format(target=ov.target) if ov.meetings_covered
              else texts.OVERVIEW_NO_MEETINGS)
 st.caption(" · ".join(notes))
+html = report.overview_html(ov, month_name(month), notes)
+downloads = st.columns([1, 1, 3])
+downloads[0].download_button(texts.REPORT_DOWNLOAD_HTML, html, file_name=f"overview_{month:%Y-%m}.html",
+                             mime="text/html", key="dl_overview_html")
+try:
+    downloads[1].download_button(texts.REPORT_DOWNLOAD_PDF, lambda: report.overview_pdf(html),
+                                 file_name=f"overview_{month:%Y-%m}.pdf", mime="application/pdf",
+                                 key="dl_overview_pdf")
+except report.ReportUnavailable as e:
+    downloads[1].caption(str(e))
 
 # --- the department at a glance ------------------------------------------------------------
 dept, before = ov.department, ov.previous

@@ -140,3 +140,27 @@ def test_an_empty_store_tells_a_new_user_what_to_load(store_file):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
     assert "Загрузите выгрузки" in at.info[0].value and not at.exception
+
+
+def test_the_overview_as_a_one_page_pdf_with_cyrillic_and_the_rouble(company, tmp_path):
+    import shutil
+
+    from kpi import report
+    from tests.conftest import in_ci
+
+    if not shutil.which("pdftoppm"):
+        if in_ci():
+            raise RuntimeError("poppler-utils is missing: .ci/run must install it")
+        pytest.skip("pdftoppm (poppler-utils) is not installed here")
+    with store.reader() as con:
+        ov = overview.overview(con, dt.date(2026, 11, 1), target=5, today=dt.date(2026, 12, 15))
+    html = report.overview_html(ov, "ноябрь 2026", ["Месяц закрыт"], today=dt.date(2026, 12, 15))
+    assert "Козлов К.К." in html and "<script" not in html
+    pdf = tmp_path / "overview.pdf"
+    pdf.write_bytes(report.overview_pdf(html))
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
+    assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]  # one page
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Клиентский отдел: обзор за ноябрь 2026" in text and "Козлов К.К." in text
+    assert "1\u00a0000\u00a0₽" in text or "1 000 ₽" in text  # Иванов's fact, with the rouble
+    shutil.copy(tmp_path / "page-1.png", ROOT / "tests" / "screenshots" / "overview_pdf.png")
