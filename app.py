@@ -23,6 +23,7 @@ except (store.StoreBusy, store.StoreUnusable) as e:  # said in Russian, not Stre
 
 PAGES = {  # area -> (section, file, icon); an area outside the role is not even registered
     "overview": ("kpi", "pages/overview.py", ":material/dashboard:"),
+    "manager": ("kpi", "pages/manager.py", ":material/person:"),
     "sales": ("kpi", "pages/sales.py", ":material/trending_up:"),
     "receivables": ("kpi", "pages/receivables.py", ":material/account_balance_wallet:"),
     "meetings": ("kpi", "pages/meetings.py", ":material/handshake:"),

@@ -26,9 +26,10 @@ from kpi.store import dicts
 ROLES = ("director", "head", "manager", "recruiter")
 # The parts of the product a role reaches (pages, downloads, CLI commands).
 AREAS = {
-    "director": {"sales", "receivables", "meetings", "hiring", "upload", "history", "overview"},
-    "head": {"sales", "receivables", "meetings", "overview"},
-    "manager": {"sales", "receivables", "meetings", "overview"},
+    "director": {"sales", "receivables", "meetings", "hiring", "upload", "history", "overview",
+                 "manager"},
+    "head": {"sales", "receivables", "meetings", "overview", "manager"},
+    "manager": {"sales", "receivables", "meetings", "overview", "manager"},
     "recruiter": {"hiring", "upload", "history"},
 }
 CLIENT_TABLES = ("sales", "plans", "receivables", "activities")

@@ -111,9 +111,13 @@ def paint(column):
             "font-weight: 600" if r["kind"] != "manager" else "" for r in rows]
 
 
-st.dataframe(frame.style.apply(paint, axis=0), hide_index=True, width="stretch",
-             height=min(38 * (len(rows) + 1) + 4, 640))
-st.caption(texts.OVERVIEW_COLOURS)
+picked = st.dataframe(frame.style.apply(paint, axis=0), hide_index=True, width="stretch",
+                      height=min(38 * (len(rows) + 1) + 4, 640), on_select="rerun",
+                      selection_mode="single-row", key="overview_table")
+st.caption(texts.OVERVIEW_COLOURS + " " + texts.OVERVIEW_OPEN_MANAGER)
+chosen = [rows[i] for i in picked.selection.rows if rows[i]["kind"] == "manager"]
+if chosen:  # their page, with the month and the manager in its URL
+    st.switch_page("pages/manager.py", query_params={"month": f"{month:%Y-%m}", "manager": chosen[0]["name"]})
 st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, {k: columns[k] for k in shown}),
                    file_name=f"overview_{month:%Y-%m}.csv", mime="text/csv", key="dl_overview")
 

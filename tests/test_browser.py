@@ -211,3 +211,19 @@ def test_signing_in_and_out_in_the_browser(browser, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_click_in_the_scorecard_opens_the_managers_page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(server)
+    wait_ready(page)
+    page.get_by_text("Кому нужно внимание").wait_for()
+    table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    row_height = 35
+    page.mouse.click(table["x"] + 12, table["y"] + row_height + row_height / 2)  # the first manager
+    page.get_by_text("Документы месяца").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert "manager=" in page.url and "month=" in page.url  # a link that can be sent
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "manager_page.png"))
+    page.close()

@@ -164,3 +164,24 @@ def test_the_overview_as_a_one_page_pdf_with_cyrillic_and_the_rouble(company, tm
     assert "Клиентский отдел: обзор за ноябрь 2026" in text and "Козлов К.К." in text
     assert "1\u00a0000\u00a0₽" in text or "1 000 ₽" in text  # Иванов's fact, with the rouble
     shutil.copy(tmp_path / "page-1.png", ROOT / "tests" / "screenshots" / "overview_pdf.png")
+
+
+def test_a_managers_page_from_a_link(company):
+    from streamlit.testing.v1 import AppTest
+
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["month"] = "2026-11"
+    at.query_params["manager"] = "Козлов К.К."
+    at.run()
+    at.switch_page("pages/manager.py").run()
+    assert not at.exception
+    assert at.selectbox(key="manager_name").value == "Козлов К.К."
+    cards = {m.label: m.value for m in at.metric}
+    # Козлов: 500 of 1000; 300 overdue of 500; one meeting a week
+    assert cards["Факт"] == "500\u00a0₽" and cards["Выполнение плана"] == "50,0\u00a0%"
+    assert cards["Доля просрочки"] == "60,0\u00a0%" and cards["Встреч в неделю"] == "1,0"
+    documents, debtors, meetings_ = (t.value for t in at.dataframe)
+    assert list(documents["Клиент"]) == ["В"] and list(debtors["Клиент"]) == ["В"]
+    assert len(meetings_) == 4

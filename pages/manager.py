@@ -1,0 +1,87 @@
+"""One manager on one screen: their plan and documents, their debtors, their meetings.
+Month and manager come from the URL (`?month=2026-10&manager=…`), so a link can be sent."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from kpi import calendar, meetings, overview, receivables, sales, texts
+from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.importer import month_name
+from pages.common import guard, reader
+
+guard("manager")
+st.title(texts.PAGE_TITLES["manager"])
+
+with reader() as con:
+    months = sales.months(con)
+if not months:
+    st.info(texts.OVERVIEW_EMPTY)
+    st.stop()
+
+
+def _from_url(key: str, options: list, parse):
+    try:
+        value = parse(st.query_params.get(key, ""))
+    except ValueError:
+        return None
+    return value if value in options else None
+
+
+top = st.columns([2, 3])
+month_in_url = _from_url("month", months, lambda t: dt.datetime.strptime(t, "%Y-%m").date())
+month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="manager_month",
+                         index=months.index(month_in_url or calendar.default_month(months)))
+with reader() as con:
+    ov = overview.overview(con, month, with_previous=False)
+names = [r.name for r in ov.managers]
+if not names:
+    st.info(texts.MANAGER_NONE)
+    st.stop()
+in_url = _from_url("manager", names, str)
+name = top[1].selectbox(texts.MANAGER_PICK, names, index=names.index(in_url) if in_url else 0,
+                        key="manager_name")
+st.query_params.update({"month": f"{month:%Y-%m}", "manager": name})  # the link to send
+row = next(r for r in ov.managers if r.name == name)
+
+cards = st.columns(5)
+cards[0].metric(texts.SALES_FACT, fmt_money_short(row.fact))
+cards[1].metric(texts.SALES_PLAN, fmt_money_short(row.plan))
+cards[2].metric(texts.OVERVIEW_FULFILMENT, fmt_ratio(row.fulfilment))
+cards[3].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(row.overdue_share, none="—"))
+cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_complete_week is None
+                else f"{row.meetings_per_complete_week:.1f}".replace(".", ","))
+
+st.subheader(texts.MANAGER_DOCUMENTS)
+with reader() as con:
+    docs = sales.documents(con, month, name)
+st.dataframe(pd.DataFrame([{
+    texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
+    texts.SALES_DOC_COLUMNS["document"]: d["document"] or "", texts.SALES_DOC_COLUMNS["client"]: d["client"],
+    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency="₽")} for d in docs],
+    columns=[texts.SALES_DOC_COLUMNS[k] for k in ("doc_date", "document", "client", "amount")]),
+    hide_index=True, width="stretch", height=min(320, 38 + 35 * max(1, len(docs))))
+
+st.subheader(texts.MANAGER_DEBTORS)
+if ov.receivables_as_of is None:
+    st.caption(texts.OVERVIEW_NO_DEBT)
+else:
+    with reader() as con:
+        debtors = receivables.top_debtors(con, receivables.report(con, ov.receivables_as_of),
+                                          limit=20, manager=name)
+    st.caption(texts.OVERVIEW_DEBT_AS_OF.format(date=fmt_date(ov.receivables_as_of)))
+    st.dataframe(pd.DataFrame([{
+        texts.REC_TOP_COLUMNS["client"]: d["client"], texts.REC_TOP_COLUMNS["debt"]: fmt_money(d["debt"], currency="₽"),
+        texts.REC_TOP_COLUMNS["overdue"]: fmt_money(d["overdue"], currency="₽")} for d in debtors],
+        columns=[texts.REC_TOP_COLUMNS[k] for k in ("client", "debt", "overdue")]),
+        hide_index=True, width="stretch")
+
+st.subheader(texts.MANAGER_MEETINGS)
+with reader() as con:
+    items = meetings.meetings_of(con, name, meetings.month_weeks(month))
+st.dataframe(pd.DataFrame([{
+    texts.MEET_DOC_COLUMNS["happened_at"]: i["happened_at"].strftime("%d.%m.%Y %H:%M"),
+    texts.MEET_DOC_COLUMNS["client"]: i["client"] or "", texts.MEET_DOC_COLUMNS["status_text"]: i["status_text"]}
+    for i in items], columns=[texts.MEET_DOC_COLUMNS[k] for k in ("happened_at", "client", "status_text")]),
+    hide_index=True, width="stretch", height=min(320, 38 + 35 * max(1, len(items))))
