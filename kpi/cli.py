@@ -378,14 +378,9 @@ def cmd_funnel(args) -> int:
 
 
 def cmd_slots(args) -> int:
-    rate_source = "given"
-    rate = args.show_rate
-    if rate is None:
-        with access.reader(args.db, args.scope) as con:
-            rate, _, _ = funnel.measured_show_rate(con)
-        rate_source = "data"
-        if rate is None:
-            rate, rate_source = funnel.SEED_SHOW_RATE, "default"
+    with access.reader(args.db, args.scope) as con:
+        planning = funnel.planning_rate(con, args.show_rate)
+    rate, rate_source = planning.rate, planning.source
     try:
         plan = funnel.plan(args.attendees, rate, args.confidence, args.capacity)
     except ValueError as e:

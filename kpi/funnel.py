@@ -111,6 +111,28 @@ def measured_show_rate(con, **filters) -> tuple[float | None, int, int]:
     return overall.attendance_rate, overall.counts["attended"], overall.counts["invited"]
 
 
+@dataclass
+class PlanningRate:
+    rate: float
+    source: str  # "given", "data", "default" (nobody invited yet), "zero" (nobody came)
+    attended: int = 0
+    invited: int = 0
+
+
+def planning_rate(con, given: float | None = None, **filters) -> PlanningRate:
+    """The show rate the slot planner uses, the page and `slots` alike: the user's, else
+    the measured one, else the seeds' 1 in 5 (also when nobody has come yet: a rate of 0
+    would plan infinitely many bookings)."""
+    if given is not None:
+        return PlanningRate(given, "given")
+    rate, attended, invited = measured_show_rate(con, **filters)
+    if rate is None:
+        return PlanningRate(SEED_SHOW_RATE, "default", attended, invited)
+    if rate == 0:
+        return PlanningRate(SEED_SHOW_RATE, "zero", attended, invited)
+    return PlanningRate(rate, "data", attended, invited)
+
+
 # --- the slot planner -------------------------------------------------------------------------
 
 @dataclass

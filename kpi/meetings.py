@@ -91,6 +91,16 @@ class Report:
             return None
         return sum(m.per_week[self.labels[w]] for w in complete) / len(complete)
 
+    @property
+    def department_avg_per_complete_week(self) -> float | None:
+        """Held meetings over complete weeks per manager and week: the department's figure
+        judged against the per-manager target."""
+        complete = self.complete_weeks
+        if not complete or not self.managers:
+            return None
+        held = sum(m.per_week[self.labels[w]] for m in self.managers for w in complete)
+        return held / len(complete) / len(self.managers)
+
     def below_target(self, m: ManagerWeeks) -> bool:
         avg = self.avg_per_complete_week(m)
         return avg is not None and avg < self.target
@@ -219,5 +229,6 @@ def to_json(rep: Report, month: dt.date) -> dict:
         "department": {
             "held": held, "avg_per_week": held / weeks if weeks else None,
             "avg_per_manager_week": held / (weeks * len(rep.managers))
-            if weeks and rep.managers else None},
+            if weeks and rep.managers else None,
+            "avg_per_manager_complete_week": rep.department_avg_per_complete_week},
     }

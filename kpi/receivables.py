@@ -86,6 +86,10 @@ class Report:
     def keys(self) -> list[str]:
         return bucket_keys(self.edges)
 
+    @property
+    def over_limit_total(self) -> Decimal:
+        return sum(self.over_limit.values(), Decimal(0))
+
 
 def snapshots(con) -> list[dt.date]:
     return [d for (d,) in con.execute(
@@ -259,7 +263,7 @@ def to_json(rep: Report) -> dict:
         "by_manager": {m: ageing(a) for m, a in rep.by_manager.items()},
         "negative_outstanding": {"sum": money(rep.negative_sum), "count": rep.negative_count},
         "over_limit": {c: money(v) for c, v in rep.over_limit.items()},
-        "over_limit_total": money(sum(rep.over_limit.values(), Decimal(0))),
+        "over_limit_total": money(rep.over_limit_total),
     }
 
 

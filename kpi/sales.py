@@ -88,6 +88,12 @@ class MonthReport:
     def remaining_working_days(self) -> int:
         return self.working_days - self.working_days_elapsed
 
+    @property
+    def unplanned(self) -> tuple[Decimal, list[str]]:
+        """The fact of managers without a plan: in the department's fact, in nobody's plan."""
+        names = [m for m in self.managers if not m.plan and m.fact]
+        return sum((m.fact for m in names), Decimal(0)), [m.name for m in names]
+
 
 def ratio(numerator, denominator) -> float | None:
     if denominator is None or denominator == 0 or numerator is None:
@@ -244,6 +250,21 @@ def trend(con) -> list[dict]:
                 p AS (SELECT month, manager, sum(plan_amount) AS plan FROM plans GROUP BY ALL)
            SELECT month, manager, coalesce(fact, 0) AS fact, plan
            FROM f FULL JOIN p USING (month, manager) ORDER BY month, manager"""))
+
+
+def trend_series(con, manager: str | None = None, until: dt.date | None = None) -> list[dict]:
+    """Fact and plan per month for one manager or the department (sums over managers; a
+    plan only where someone had one), up to `until`'s month: the sales trend chart."""
+    until = (until or dt.date.today()).replace(day=1)
+    months: dict[dt.date, dict] = {}
+    for r in trend(con):
+        if r["month"] > until or (manager and r["manager"] != manager):
+            continue
+        row = months.setdefault(r["month"], {"month": r["month"], "fact": Decimal(0), "plan": None})
+        row["fact"] += r["fact"]
+        if r["plan"] is not None:
+            row["plan"] = (row["plan"] or Decimal(0)) + r["plan"]
+    return [months[m] for m in sorted(months)]
 
 
 def to_json(report: MonthReport) -> dict:

@@ -82,14 +82,13 @@ k = inputs[0].number_input(texts.HIRE_K, min_value=1, max_value=50, value=5, key
 confidence = inputs[1].slider(texts.HIRE_CONFIDENCE, min_value=50, max_value=99, value=90, key="slot_c")
 capacity = inputs[2].number_input(texts.HIRE_CAPACITY, min_value=1, max_value=100, value=k,
                                   key=f"slot_capacity_{k}")
-rate = overall.attendance_rate
-if rate is None:
-    rate, rate_note = F.SEED_SHOW_RATE, texts.HIRE_RATE_DEFAULT
-elif rate == 0:
-    rate, rate_note = F.SEED_SHOW_RATE, texts.HIRE_RATE_ZERO.format(invited=counts["invited"])
-else:
-    rate_note = texts.HIRE_RATE_DATA.format(rate=fmt_ratio(rate), attended=counts["attended"],
-                                            invited=counts["invited"])
+with reader() as con:
+    planning = F.planning_rate(con, **filters)
+rate = planning.rate
+rate_note = {"default": texts.HIRE_RATE_DEFAULT,
+             "zero": texts.HIRE_RATE_ZERO.format(invited=planning.invited),
+             "data": texts.HIRE_RATE_DATA.format(rate=fmt_ratio(rate), attended=planning.attended,
+                                                 invited=planning.invited)}[planning.source]
 st.caption(f"{texts.HIRE_RATE_FROM}: {rate_note}")
 try:
     plan = F.plan(k, rate, confidence / 100, capacity)

@@ -51,12 +51,10 @@ if report.incomplete:
 
 managers = sorted(report.managers, key=lambda m: (report.avg_per_complete_week(m) is None,
                                                  report.avg_per_complete_week(m) or 0))
-complete = report.complete_weeks
-held_complete = sum(m.per_week[report.labels[w]] for m in report.managers for w in complete)
+average = report.department_avg_per_complete_week
 cards = st.columns(4)
 cards[0].metric(texts.MEET_HELD, sum(m.held for m in report.managers))
-cards[1].metric(texts.MEET_AVG, "—" if not complete or not report.managers else
-                f"{held_complete / len(complete) / len(report.managers):.1f}".replace(".", ","),
+cards[1].metric(texts.MEET_AVG, "—" if average is None else f"{average:.1f}".replace(".", ","),
                 delta=f"цель {target}", delta_color="off", delta_arrow="off")
 cards[2].metric(texts.MEET_BELOW, texts.MEET_BELOW_OF.format(
     n=sum(report.below_target(m) for m in report.managers), total=len(report.managers)))

@@ -50,7 +50,7 @@ cards = st.columns(4)
 cards[0].metric(texts.REC_TOTAL, fmt_money_short(totals.total))
 cards[1].metric(texts.REC_OVERDUE, fmt_money_short(totals.overdue),
                 delta=fmt_ratio(totals.overdue_share, none="—"), delta_color="off", delta_arrow="off")
-cards[2].metric(texts.REC_OVER_LIMIT, fmt_money_short(sum(report.over_limit.values())),
+cards[2].metric(texts.REC_OVER_LIMIT, fmt_money_short(report.over_limit_total),
                 delta=texts.REC_OVER_LIMIT_CLIENTS.format(n=len(report.over_limit)), delta_color="off", delta_arrow="off")
 cards[3].metric(texts.REC_ADVANCES, fmt_money_short(report.negative_sum),
                 delta=f"{report.negative_count} док.", delta_color="off", delta_arrow="off")

@@ -64,11 +64,10 @@ if money_view and not report.closed:
                     if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
     if not report.forecast_ready:
         st.caption(f"{texts.SALES_FORECAST}: {texts.SALES_FORECAST_WAIT}.")
-unplanned = sum((m.fact for m in report.managers if not m.plan), 0)
+unplanned, unplanned_names = report.unplanned
 if money_view and unplanned and dept.plan:
-    st.caption(texts.SALES_UNPLANNED.format(
-        amount=fmt_money(unplanned, currency="₽"),
-        names=", ".join(m.name for m in report.managers if not m.plan and m.fact)))
+    st.caption(texts.SALES_UNPLANNED.format(amount=fmt_money(unplanned, currency="₽"),
+                                            names=plain(", ".join(unplanned_names))))
 
 # --- managers, worst first ----------------------------------------------------------------
 manager_rows = sales.rows(report, measure, "managers")
@@ -137,12 +136,8 @@ st.subheader(texts.SALES_TREND)
 people = sorted({r["manager"] for r in history})
 who = st.selectbox(texts.SALES_TREND_WHO, [None, *people], key="sales_trend_who",
                    format_func=lambda m: sales.DEPARTMENT if m is None else m)
-series = pd.DataFrame(history)
-series = series[series["month"] <= dt.date.today().replace(day=1)]  # no months ahead
-if who:
-    series = series[series["manager"] == who]
-series = series.groupby("month", as_index=False).agg(
-    fact=("fact", "sum"), plan=("plan", lambda s: s.sum() if s.notna().any() else None))
+with reader() as con:
+    series = pd.DataFrame(sales.trend_series(con, who), columns=["month", "fact", "plan"])
 trend = go.Figure()
 this_month = dt.date.today().replace(day=1)
 labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]

@@ -102,4 +102,6 @@ def test_cli_meetings_json(store_file):
     assert out["by_manager"]["Иванов И.И."]["avg_per_week"] == 0.8
     assert out["by_manager"]["Петров П.П."]["per_week"]["2026-W40"] == 1
     assert out["department"] == {"held": 5, "avg_per_week": 1.0,  # 5 held / 5 weeks
-                                 "avg_per_manager_week": pytest.approx(5 / 15)}
+                                 "avg_per_manager_week": pytest.approx(5 / 15),
+                                 # every week complete: the same 5 / (5 weeks x 3 managers)
+                                 "avg_per_manager_complete_week": pytest.approx(5 / 15)}
