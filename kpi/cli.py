@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from kpi import (access, calendar, funnel, importer, meetings, overview, reading, receivables,
-                 sales, store, texts)
+                 sales, settings, store, texts)
 from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.mapping import from_file
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("sales", help="выполнение плана продаж за месяц")
     p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
-    p.add_argument("--country", choices=list(calendar.COUNTRIES), default=calendar.DEFAULT_COUNTRY,
+    p.add_argument("--country", choices=list(calendar.COUNTRIES),
                    help="производственный календарь для прогноза")
     p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
     p.add_argument("--json", action="store_true")
@@ -283,7 +283,8 @@ def _csv(rows, columns) -> int:
 def cmd_sales(args) -> int:
     with access.reader(args.db, args.scope) as con:
         month = args.month or calendar.default_month(sales.months(con)) or dt.date.today().replace(day=1)
-        report = sales.month_report(con, month, today=args.today, country=args.country)
+        report = sales.month_report(con, month, today=args.today,
+                                    country=args.country or settings.country(con))
     if args.json:
         print(json.dumps(sales.to_json(report), ensure_ascii=False))
         return 0
@@ -344,9 +345,11 @@ def cmd_meetings(args) -> int:
 def cmd_overview(args) -> int:
     with access.reader(args.db, args.scope) as con:
         month = args.month or calendar.default_month(sales.months(con)) or dt.date.today().replace(day=1)
-        report = overview.overview(con, month, target=args.target, today=args.today)
+        report = overview.overview(con, month, target=args.target, today=args.today,
+                                   country=settings.country(con))
+        currency = settings.currency(con)
     if args.json:
-        print(json.dumps(overview.to_json(report), ensure_ascii=False))
+        print(json.dumps(overview.to_json(report, currency), ensure_ascii=False))
         return 0
     if args.csv:
         return _csv(*overview.manager_table(report))

@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from kpi import access, store, texts
+from kpi import access, settings, store, texts
 from kpi.kinds import KINDS, WON_STAGES, family
 from kpi.mapping import HEAD_ROWS, Mapping, find_saved, remember
 from kpi.reading import FileRefused, check_size, read_records, upload_limit_mb
@@ -207,6 +207,7 @@ def commit(inspection: Inspection, db=None, confirmed: bool = False,
             refused=inspection.refused_rows, note="; ".join(notes), user=scope.login)
         if inspection.mapping is not None:  # files with the same header row will use it
             remember(con, inspection.header_cells, inspection.mapping)
+        settings.note_currency_seen(con, inspection.typed.currency)
     notes += replacement_notes(inspection.kind, replaced, inspection.period_text)
     return Stored(inspection.file_name, import_id, inspection.kind, inspection.period_text,
                   inspection.rows_ok, inspection.refused_rows, notes)

@@ -19,7 +19,8 @@ class ReportUnavailable(Exception):
     """The PDF library or its system fonts are missing; the HTML still works."""
 
 
-def overview_html(ov: Overview, month_title: str, notes: list[str], today: dt.date | None = None) -> str:
+def overview_html(ov: Overview, month_title: str, notes: list[str], today: dt.date | None = None,
+                  symbol: str = "₽") -> str:
     rows, columns = manager_table(ov)
     shown = [k for k in columns if k != "forecast_fulfilment" or not ov.closed]
     coloured = {"fulfilment" if ov.closed else "forecast_fulfilment": "sales",
@@ -28,13 +29,13 @@ def overview_html(ov: Overview, month_title: str, notes: list[str], today: dt.da
     body = "".join(
         f'<tr class="{r["kind"]}">' + "".join(
             f'<td style="background:{COLOURS[r["status"][coloured[k]]] if k in coloured else "transparent"}">'
-            f"{escape(_cell(k, r[k]))}</td>" for k in shown) + "</tr>" for r in rows)
+            f"{escape(_cell(k, r[k], symbol))}</td>" for k in shown) + "</tr>" for r in rows)
     d = ov.department
     pace = d.fulfilment if ov.closed or d.forecast_fulfilment is None else d.forecast_fulfilment
-    cards = [(texts.SALES_FACT, fmt_money_short(d.fact)),
+    cards = [(texts.SALES_FACT, fmt_money_short(d.fact, symbol)),
              (texts.OVERVIEW_FULFILMENT if ov.closed else texts.OVERVIEW_FORECAST, fmt_ratio(pace)),
              (texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(d.overdue_share, none="—")),
-             (texts.OVERVIEW_OVER_LIMIT, fmt_money_short(d.over_limit)),
+             (texts.OVERVIEW_OVER_LIMIT, fmt_money_short(d.over_limit, symbol)),
              (texts.OVERVIEW_MEETINGS_PER_WEEK, _cell("meetings_per_week", d.meetings_per_complete_week))]
     card_html = "".join(f'<div class="card"><div class="label">{escape(label)}</div>'
                         f'<div class="value">{escape(value)}</div></div>' for label, value in cards)
@@ -68,9 +69,9 @@ def overview_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _cell(key: str, value) -> str:
+def _cell(key: str, value, symbol: str = "₽") -> str:
     if key in ("fact", "plan", "overdue", "over_limit"):
-        return fmt_money(value, currency="₽")
+        return fmt_money(value, currency=symbol)
     if key in ("fulfilment", "forecast_fulfilment", "overdue_share"):
         return fmt_ratio(value, none=texts.NO_PLAN if key == "fulfilment" else "—")
     if key == "meetings_per_week":

@@ -158,7 +158,7 @@ OVERVIEW_EMPTY = (
     "Данных пока нет. Загрузите выгрузки: продажи и планы из 1С, дебиторскую задолженность, "
     "активности из CRM, кандидатов — и здесь появится обзор по каждому менеджеру."
 )
-OVERVIEW_THRESHOLDS = "Пороги цветов"
+OVERVIEW_THRESHOLDS = "Пороги цветов, валюта и календарь"
 OVERVIEW_T_SALES_OK = "План: зелёный от, %"
 OVERVIEW_T_SALES_WATCH = "План: жёлтый от, %"
 OVERVIEW_T_DEBT_OK = "Просрочка: зелёный до, %"
@@ -194,6 +194,8 @@ MANAGER_DOCUMENTS = "Документы месяца"
 MANAGER_DEBTORS = "Должники"
 MANAGER_MEETINGS = "Встречи месяца"
 OVERVIEW_OPEN_MANAGER = "Нажмите на строку менеджера, чтобы открыть его страницу."
+SETTINGS_CURRENCY = "Валюта данных"
+CURRENCY_TITLES = {"RUB": "рубли, ₽", "KZT": "тенге, ₸"}
 REPORT_TITLE = "Клиентский отдел: обзор за {month}"
 REPORT_FOOTER = "Сформировано {date}."
 REPORT_NO_PDF = "PDF не собрать на этом сервере ({error}); скачайте HTML и распечатайте его в PDF из браузера."

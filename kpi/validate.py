@@ -242,6 +242,7 @@ class Typed:
     months: list  # first days of the months the rows cover (empty for snapshots)
     not_stored: int = 0  # valid rows that are not facts (open or lost deals)
     warnings: list[str] = field(default_factory=list)  # stored, but worth a look (subtotals)
+    currency: str | None = None  # "KZT" or "RUB" when the amounts say so (₸, тг, руб., ₽)
 
 
 def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Typed:
@@ -286,9 +287,22 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
                 f"SELECT DISTINCT CAST(date_trunc('month', {kind.period}) AS DATE) AS m "
                 "FROM typed ORDER BY m").fetchall()]
         warnings = _subtotal_warnings(con, layout)
+        currency = _currency_written(con, kind)
     finally:
         con.close()
-    return Typed(rows, problems, len(bad), months, not_stored, warnings)
+    return Typed(rows, problems, len(bad), months, not_stored, warnings, currency)
+
+
+def _currency_written(con, kind) -> str | None:
+    """The currency the money cells name, if they name one (most 1C exports do not)."""
+    money = [f"r_{c.name}" for c in kind.columns if c.type == "money"]
+    if not money:
+        return None
+    cells = " || ' ' || ".join(f"coalesce(lower({m}), '')" for m in money)
+    tenge, rouble = con.execute(
+        f"SELECT count(*) FILTER (WHERE regexp_matches({cells}, '₸|тг|тенге|kzt')), "
+        f"count(*) FILTER (WHERE regexp_matches({cells}, '₽|руб|rub|rur')) FROM raw").fetchall()[0]
+    return "KZT" if tenge > rouble else "RUB" if rouble else None
 
 
 def _subtotal_warnings(con, layout: Layout) -> list[str]:

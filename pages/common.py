@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from kpi import access, store, texts
+from kpi import access, settings, store, texts
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -124,6 +124,12 @@ def guard(area: str) -> None:
     if not scope().can(area):
         st.error(texts.FORBIDDEN.format(login=plain(scope().login), role=texts.ROLE_TITLES[scope().role]))
         st.stop()
+
+
+def money_symbol() -> str:
+    """₽ or ₸: the company's currency (kpi.settings), for every amount a page shows."""
+    with reader() as con:
+        return settings.symbol(con)
 
 
 def reader():

@@ -9,9 +9,10 @@ import streamlit as st
 from kpi import calendar, meetings, overview, receivables, sales, texts
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import guard, reader
+from pages.common import (guard, money_symbol, reader)
 
 guard("manager")
+SYMBOL = money_symbol()
 st.title(texts.PAGE_TITLES["manager"])
 
 with reader() as con:
@@ -46,8 +47,8 @@ st.query_params.update({"month": f"{month:%Y-%m}", "manager": name})  # the link
 row = next(r for r in ov.managers if r.name == name)
 
 cards = st.columns(5)
-cards[0].metric(texts.SALES_FACT, fmt_money_short(row.fact))
-cards[1].metric(texts.SALES_PLAN, fmt_money_short(row.plan))
+cards[0].metric(texts.SALES_FACT, fmt_money_short(row.fact, SYMBOL))
+cards[1].metric(texts.SALES_PLAN, fmt_money_short(row.plan, SYMBOL))
 cards[2].metric(texts.OVERVIEW_FULFILMENT, fmt_ratio(row.fulfilment))
 cards[3].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(row.overdue_share, none="—"))
 cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_complete_week is None
@@ -59,7 +60,7 @@ with reader() as con:
 st.dataframe(pd.DataFrame([{
     texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
     texts.SALES_DOC_COLUMNS["document"]: d["document"] or "", texts.SALES_DOC_COLUMNS["client"]: d["client"],
-    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency="₽")} for d in docs],
+    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL)} for d in docs],
     columns=[texts.SALES_DOC_COLUMNS[k] for k in ("doc_date", "document", "client", "amount")]),
     hide_index=True, width="stretch", height=min(320, 38 + 35 * max(1, len(docs))))
 
@@ -72,8 +73,8 @@ else:
                                           limit=20, manager=name)
     st.caption(texts.OVERVIEW_DEBT_AS_OF.format(date=fmt_date(ov.receivables_as_of)))
     st.dataframe(pd.DataFrame([{
-        texts.REC_TOP_COLUMNS["client"]: d["client"], texts.REC_TOP_COLUMNS["debt"]: fmt_money(d["debt"], currency="₽"),
-        texts.REC_TOP_COLUMNS["overdue"]: fmt_money(d["overdue"], currency="₽")} for d in debtors],
+        texts.REC_TOP_COLUMNS["client"]: d["client"], texts.REC_TOP_COLUMNS["debt"]: fmt_money(d["debt"], currency=SYMBOL),
+        texts.REC_TOP_COLUMNS["overdue"]: fmt_money(d["overdue"], currency=SYMBOL)} for d in debtors],
         columns=[texts.REC_TOP_COLUMNS[k] for k in ("client", "debt", "overdue")]),
         hide_index=True, width="stretch")
 

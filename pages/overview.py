@@ -4,14 +4,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, funnel, overview, report, sales, store, texts
+from kpi import calendar, funnel, overview, report, sales, settings, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import (chart_labels, db, guard, LEVEL_COLOURS, plotly_layout, reader,
-                          scope)
+from pages.common import (chart_labels, db, guard, LEVEL_COLOURS, money_symbol, plotly_layout, reader, scope)
 
 guard("overview")
+SYMBOL = money_symbol()
 st.title(texts.PAGE_TITLES["overview"])
 
 with reader() as con:
@@ -36,12 +36,23 @@ with top[1].expander(texts.OVERVIEW_THRESHOLDS):
         overdue_watch=cols[1].number_input(texts.OVERVIEW_T_DEBT_WATCH, 0, 100, round(thresholds.overdue_watch * 100)) / 100,
         meetings_watch=cols[2].number_input(texts.OVERVIEW_T_MEET_WATCH, 0, 100, round(thresholds.meetings_watch * 100)) / 100)
     st.caption(texts.OVERVIEW_THRESHOLDS_HELP)
-if edited != thresholds and scope().role == "director":  # a department setting
-    with store.connect(db()) as con:
+    with reader() as con:
+        company = settings.currency(con), settings.country(con)
+    currency = cols[3].selectbox(texts.SETTINGS_CURRENCY, list(settings.CURRENCIES),
+                                 index=list(settings.CURRENCIES).index(company[0]),
+                                 format_func=texts.CURRENCY_TITLES.get, key="settings_currency")
+    country = cols[3].selectbox(texts.SALES_COUNTRY, list(calendar.COUNTRIES),
+                                index=list(calendar.COUNTRIES).index(company[1]),
+                                format_func=calendar.COUNTRIES.get, key="settings_country")
+if scope().role == "director" and (edited != thresholds or (currency, country) != company):
+    with store.connect(db()) as con:  # department settings, remembered for everyone
         overview.save_thresholds(con, edited)
+        settings.save(con, currency_code=currency, country_code=country)
+    if (currency, country) != company:
+        st.rerun()
 
 with reader() as con:
-    ov = overview.overview(con, month, thresholds=edited)
+    ov = overview.overview(con, month, thresholds=edited, country=settings.country(con))
 
 # --- what the figures stand on --------------------------------------------------------------
 notes = [texts.OVERVIEW_CLOSED if ov.closed else texts.OVERVIEW_OPEN]
@@ -50,7 +61,7 @@ notes.append(texts.OVERVIEW_DEBT_AS_OF.format(date=fmt_date(ov.receivables_as_of
 notes.append(texts.OVERVIEW_MEETINGS.format(target=ov.target) if ov.meetings_covered
              else texts.OVERVIEW_NO_MEETINGS)
 st.caption(" · ".join(notes))
-html = report.overview_html(ov, month_name(month), notes)
+html = report.overview_html(ov, month_name(month), notes, symbol=SYMBOL)
 downloads = st.columns([1, 1, 3])
 downloads[0].download_button(texts.REPORT_DOWNLOAD_HTML, html, file_name=f"overview_{month:%Y-%m}.html",
                              mime="text/html", key="dl_overview_html")
@@ -75,7 +86,7 @@ def change(now, then, points=True):
 
 
 cards = st.columns(5)
-cards[0].metric(texts.SALES_FACT, fmt_money_short(dept.fact))
+cards[0].metric(texts.SALES_FACT, fmt_money_short(dept.fact, SYMBOL))
 pace = dept.fulfilment if ov.closed or dept.forecast_fulfilment is None else dept.forecast_fulfilment
 cards[1].metric(texts.OVERVIEW_FULFILMENT if ov.closed else texts.OVERVIEW_FORECAST, fmt_ratio(pace),
                 delta=change(pace, before.fulfilment if before else None),
@@ -83,7 +94,7 @@ cards[1].metric(texts.OVERVIEW_FULFILMENT if ov.closed else texts.OVERVIEW_FOREC
 cards[2].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(dept.overdue_share, none="—"),
                 delta=change(dept.overdue_share, before.overdue_share if before else None),
                 delta_color="inverse", help=texts.OVERVIEW_DELTA_HELP)
-cards[3].metric(texts.OVERVIEW_OVER_LIMIT, fmt_money_short(dept.over_limit))
+cards[3].metric(texts.OVERVIEW_OVER_LIMIT, fmt_money_short(dept.over_limit, SYMBOL))
 cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK,
                 "—" if dept.meetings_per_complete_week is None
                 else f"{dept.meetings_per_complete_week:.1f}".replace(".", ","),
@@ -97,7 +108,7 @@ rows, columns = overview.manager_table(ov)
 shown = [k for k in columns if k != "forecast_fulfilment" or not ov.closed]
 money = ("fact", "plan", "overdue", "over_limit")
 ratios = ("fulfilment", "forecast_fulfilment", "overdue_share")
-frame = pd.DataFrame([{columns[k]: fmt_money(r[k], currency="₽") if k in money
+frame = pd.DataFrame([{columns[k]: fmt_money(r[k], currency=SYMBOL) if k in money
                        else fmt_ratio(r[k], none=texts.NO_PLAN if k == "fulfilment" else "—") if k in ratios
                        else ("—" if r[k] is None else f"{r[k]:.1f}".replace(".", ","))
                        if k == "meetings_per_week" else r[k] or "" for k in shown} for r in rows])

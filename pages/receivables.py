@@ -8,9 +8,10 @@ from kpi import receivables as R
 from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import db, guard, chart_labels, plotly_layout, reader, scope
+from pages.common import (chart_labels, db, guard, money_symbol, plotly_layout, reader, scope)
 
 guard("receivables")
+SYMBOL = money_symbol()
 
 state = st.session_state
 st.title(texts.PAGE_TITLES["receivables"])
@@ -47,12 +48,12 @@ st.caption(texts.REC_STATUS.format(snapshot=fmt_date(report.snapshot), as_of=fmt
 
 totals = report.totals
 cards = st.columns(4)
-cards[0].metric(texts.REC_TOTAL, fmt_money_short(totals.total))
-cards[1].metric(texts.REC_OVERDUE, fmt_money_short(totals.overdue),
+cards[0].metric(texts.REC_TOTAL, fmt_money_short(totals.total, SYMBOL))
+cards[1].metric(texts.REC_OVERDUE, fmt_money_short(totals.overdue, SYMBOL),
                 delta=fmt_ratio(totals.overdue_share, none="—"), delta_color="off", delta_arrow="off")
-cards[2].metric(texts.REC_OVER_LIMIT, fmt_money_short(report.over_limit_total),
+cards[2].metric(texts.REC_OVER_LIMIT, fmt_money_short(report.over_limit_total, SYMBOL),
                 delta=texts.REC_OVER_LIMIT_CLIENTS.format(n=len(report.over_limit)), delta_color="off", delta_arrow="off")
-cards[3].metric(texts.REC_ADVANCES, fmt_money_short(report.negative_sum),
+cards[3].metric(texts.REC_ADVANCES, fmt_money_short(report.negative_sum, SYMBOL),
                 delta=f"{report.negative_count} док.", delta_color="off", delta_arrow="off")
 st.caption(texts.REC_CHECK_OK.format(
     buckets=fmt_money(sum(totals.buckets.values())), no_term=fmt_money(totals.no_term),
@@ -78,7 +79,7 @@ if totals.no_term:
     chart.add_bar(y=chart_labels(managers), x=[float(report.by_manager[m].no_term) for m in managers],
                   name=bucket_title("no_term"), orientation="h", marker_color="#9e9e9e")
 chart.update_layout(**plotly_layout(height=90 + 34 * len(managers)), barmode="stack",
-                    xaxis={"title": "₽", "tickformat": ",.0f"}, legend_traceorder="normal")
+                    xaxis={"title": SYMBOL, "tickformat": ",.0f"}, legend_traceorder="normal")
 st.plotly_chart(chart, config={"displayModeBar": False})
 
 manager_rows, columns = R.manager_table(report)
@@ -114,11 +115,11 @@ with right:
                        key="dl_rec_over")
 
 if report.negative_count:
-    st.info(texts.REC_NEGATIVE.format(n=report.negative_count, sum=fmt_money(report.negative_sum, 2, "₽")))
+    st.info(texts.REC_NEGATIVE.format(n=report.negative_count, sum=fmt_money(report.negative_sum, 2, SYMBOL)))
 if totals.no_term:
     with reader() as con:
         no_term = R.documents(con, report, no_term_only=True)
-    st.warning(texts.REC_NO_TERM.format(n=len(no_term), sum=fmt_money(totals.no_term, 2, "₽")))
+    st.warning(texts.REC_NO_TERM.format(n=len(no_term), sum=fmt_money(totals.no_term, 2, SYMBOL)))
 
 # --- changes since the previous snapshot -----------------------------------------------------------
 if changes:

@@ -6,13 +6,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, sales, store, texts
+from kpi import calendar, sales, settings, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import guard, chart_labels, LEVEL_COLOURS, plain, plotly_layout, reader
+from pages.common import (chart_labels, guard, LEVEL_COLOURS, money_symbol, plain, plotly_layout, reader)
 
 guard("sales")
+SYMBOL = money_symbol()
 
 state = st.session_state
 
@@ -29,7 +30,10 @@ month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key=
                          index=months.index(calendar.default_month(months)))
 measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default="amount",
                                    format_func=texts.SALES_MEASURES.get, key="sales_measure") or "amount"
-country = top[2].selectbox(texts.SALES_COUNTRY, list(calendar.COUNTRIES),
+with reader() as con:
+    company_country = settings.country(con)
+countries = list(calendar.COUNTRIES)
+country = top[2].selectbox(texts.SALES_COUNTRY, countries, index=countries.index(company_country),
                            format_func=calendar.COUNTRIES.get, key="sales_country")
 
 with reader() as con:
@@ -51,22 +55,22 @@ fact, plan, share = ((dept.fact, dept.plan, dept.fulfilment) if money_view else
                      (dept.active_clients, dept.plan_active, dept.active_fulfilment)
                      if measure == "active" else (dept.new_clients, dept.plan_new, dept.new_fulfilment))
 cards = st.columns(5)
-headline = fmt_money_short if money_view else fmt_money
+headline = (lambda v: fmt_money_short(v, SYMBOL)) if money_view else fmt_money
 cards[0].metric(texts.SALES_FACT, headline(fact))
 cards[1].metric(texts.SALES_PLAN, headline(plan))
 cards[2].metric(texts.SALES_FULFILMENT, fmt_ratio(share))
 if money_view and not report.closed:
-    cards[3].metric(texts.SALES_FORECAST, fmt_money_short(dept.forecast) if report.forecast_ready
+    cards[3].metric(texts.SALES_FORECAST, fmt_money_short(dept.forecast, SYMBOL) if report.forecast_ready
                     else "—", help=texts.SALES_FORECAST_HELP,
                     delta=fmt_ratio(dept.forecast_fulfilment) if report.forecast_ready else None,
                     delta_color="off", delta_arrow="off")
-    cards[4].metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day)
+    cards[4].metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day, SYMBOL)
                     if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
     if not report.forecast_ready:
         st.caption(f"{texts.SALES_FORECAST}: {texts.SALES_FORECAST_WAIT}.")
 unplanned, unplanned_names = report.unplanned
 if money_view and unplanned and dept.plan:
-    st.caption(texts.SALES_UNPLANNED.format(amount=fmt_money(unplanned, currency="₽"),
+    st.caption(texts.SALES_UNPLANNED.format(amount=fmt_money(unplanned, currency=SYMBOL),
                                             names=plain(", ".join(unplanned_names))))
 
 # --- managers, worst first ----------------------------------------------------------------
@@ -96,7 +100,7 @@ st.caption(texts.SALES_LEGEND_CLOSED if report.closed else texts.SALES_LEGEND)
 
 
 def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.DataFrame:
-    unit = "₽" if money_view else ""
+    unit = SYMBOL if money_view else ""
     shown = {"name": first_column}
     if with_team:
         shown["team"] = texts.SALES_COLUMNS["team"]
@@ -142,10 +146,10 @@ trend = go.Figure()
 this_month = dt.date.today().replace(day=1)
 labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]
 trend.add_bar(x=labels, y=series["fact"].astype(float) / 1e6, name=texts.SALES_TREND_FACT,
-              marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} млн ₽<extra></extra>")
+              marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} млн " + SYMBOL + "<extra></extra>")
 trend.add_scatter(x=labels, y=series["plan"].astype(float) / 1e6, name=texts.SALES_TREND_PLAN,
                   mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
-trend.update_layout(**plotly_layout(height=320), yaxis={"title": "млн ₽", "tickformat": ",.0f"})
+trend.update_layout(**plotly_layout(height=320), yaxis={"title": "млн " + SYMBOL, "tickformat": ",.0f"})
 st.plotly_chart(trend, config={"displayModeBar": False})
 if this_month in set(series["month"]):
     st.caption(texts.SALES_TREND_OPEN)
@@ -196,7 +200,7 @@ doc_frame = pd.DataFrame([{
     texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
     texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
     texts.SALES_DOC_COLUMNS["client"]: d["client"],
-    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency="₽"),
+    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL),
     texts.SALES_DOC_COLUMNS["is_return"]: "возврат" if d["is_return"] or d["amount"] < 0 else "",
 } for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
 st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))

@@ -185,3 +185,18 @@ def test_a_managers_page_from_a_link(company):
     documents, debtors, meetings_ = (t.value for t in at.dataframe)
     assert list(documents["Клиент"]) == ["В"] and list(debtors["Клиент"]) == ["В"]
     assert len(meetings_) == 4
+
+
+def test_tenge_data_shows_tenge_and_the_kazakh_calendar(store_file):
+    from streamlit.testing.v1 import AppTest
+
+    load("Дата;Менеджер;Клиент;Сумма\n05.11.2026;Сәрсенова Ә.Б.;ТОО Алма;1 500 000 тг\n".encode(), "sales.csv")
+    with store.connect() as con:
+        store.set_meta(con, "samples_loaded", "yes")
+    assert kpi(store_file, "overview", "--month", "2026-11")["currency"] == "KZT"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Факт"] == "1,50\u00a0млн\u00a0₸"
+    at.switch_page("pages/sales.py").run()
+    assert at.selectbox(key="sales_country").value == "KZ"  # tenge: Kazakhstan's calendar
+    assert "₽" not in " ".join(str(m.value) for m in at.metric)
