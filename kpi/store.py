@@ -350,6 +350,16 @@ def delete_import(con, import_id: int, user: str | None = None) -> None:
             raise
 
 
+def version(con) -> tuple:
+    """Changes whenever what a page shows could: an import, a replacement, a deletion, a
+    setting. Cached page loaders are keyed by it, so a widget change re-queries nothing."""
+    return con.execute(
+        """SELECT (SELECT count(*) FROM department_imports), (SELECT max(id) FROM department_imports),
+                  (SELECT count(deleted_at) FROM department_imports),
+                  (SELECT md5(coalesce(string_agg(key || '=' || value, ';' ORDER BY key), '')) FROM meta)"""
+    ).fetchall()[0]
+
+
 def get_meta(con, key: str) -> str | None:
     rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
     return rows[0][0] if rows else None

@@ -132,6 +132,26 @@ def money_symbol() -> str:
         return settings.symbol(con)
 
 
+def data_version() -> tuple:
+    with access.reader(db(), access.ADMIN) as con:
+        return store.version(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached(function_name: str, db_path: str, version: tuple, user: access.Scope, *args, **kwargs):
+    """A KPI engine answer, kept until the data or a setting changes (the `version`), per
+    user scope: a rerun for a widget re-queries nothing that did not change."""
+    from kpi import overview as overview_module
+
+    function = {"overview": overview_module.overview, "trend": overview_module.trend}[function_name]
+    with access.reader(db_path, user) as con:
+        return function(con, *args, **kwargs)
+
+
+def engine(function_name: str, *args, **kwargs):
+    return cached(function_name, db(), data_version(), scope(), *args, **kwargs)
+
+
 def reader():
     """A read connection through the signed-in user's scope: what every page reads with."""
     return access.reader(db(), scope())

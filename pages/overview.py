@@ -8,7 +8,7 @@ from kpi import calendar, funnel, overview, report, sales, settings, store, text
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import (chart_labels, db, guard, LEVEL_COLOURS, money_symbol, plotly_layout, reader, scope)
+from pages.common import (chart_labels, db, engine, guard, LEVEL_COLOURS, money_symbol, plotly_layout, reader, scope)
 
 guard("overview")
 SYMBOL = money_symbol()
@@ -52,7 +52,8 @@ if scope().role == "director" and (edited != thresholds or (currency, country) !
         st.rerun()
 
 with reader() as con:
-    ov = overview.overview(con, month, thresholds=edited, country=settings.country(con))
+    country = settings.country(con)
+ov = engine("overview", month, thresholds=edited, country=country)
 
 # --- what the figures stand on --------------------------------------------------------------
 notes = [texts.OVERVIEW_CLOSED if ov.closed else texts.OVERVIEW_OPEN]
@@ -134,8 +135,7 @@ st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, {k: columns[k] for k in s
 
 # --- trend over the loaded months ----------------------------------------------------------
 st.subheader(texts.OVERVIEW_TREND)
-with reader() as con:
-    trend = overview.trend(con, sorted(months))
+trend = engine("trend", sorted(months), thresholds=edited, country=country)
 chart = go.Figure()
 x = chart_labels(month_name(t.month) for t in trend)
 chart.add_scatter(x=x, y=[None if t.fulfilment is None else t.fulfilment * 100 for t in trend],
