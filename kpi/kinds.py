@@ -13,7 +13,7 @@ could never keep up with how people name those.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

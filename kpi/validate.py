@@ -154,7 +154,7 @@ OUTPUT = {
                p_due_date AS due_date, p_deferral_days AS deferral_days,
                p_outstanding AS outstanding, p_credit_limit AS credit_limit
         FROM parsed""",
-    "activities": f"""
+    "activities": """
         SELECT _line AS line, p_happened_at AS happened_at, p_manager AS manager, p_client AS client,
                p_activity_type AS activity, norm_text(r_activity_type) AS type_text,
                p_status AS state, norm_text(r_status) AS status_text, p_subject AS subject

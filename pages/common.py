@@ -1,12 +1,14 @@
 """Small pieces every page shares: the store path, chart layout and colours, and the guard
 that keeps a page from running without app.py."""
 
+import datetime as dt
 import html
 import re
 
 import streamlit as st
 
-from kpi import access, settings, store, texts
+from kpi import access, calendar, settings, store, texts
+from kpi.importer import month_name
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -150,6 +152,21 @@ def cached(function_name: str, db_path: str, version: tuple, user: access.Scope,
 
 def engine(function_name: str, *args, **kwargs):
     return cached(function_name, db(), data_version(), scope(), *args, **kwargs)
+
+
+def month_picker(where, label: str, months: list, key: str):
+    """The month chosen on one page stays chosen on the others and is in the URL
+    (`?month=2026-10`), so a link opens on it; else the latest month that has begun."""
+    wanted = st.session_state.get("chosen_month")
+    try:
+        wanted = dt.datetime.strptime(st.query_params.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        pass
+    default = wanted if wanted in months else calendar.default_month(months)
+    month = where.selectbox(label, months, format_func=month_name, key=key, index=months.index(default))
+    st.session_state["chosen_month"] = month
+    st.query_params["month"] = f"{month:%Y-%m}"
+    return month
 
 
 def reader():

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import funnel as F
-from kpi import store, texts
+from kpi import texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_ratio
 from kpi.kinds import STAGES

@@ -1,15 +1,12 @@
 """One manager on one screen: their plan and documents, their debtors, their meetings.
 Month and manager come from the URL (`?month=2026-10&manager=…`), so a link can be sent."""
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from kpi import calendar, meetings, overview, receivables, sales, texts
+from kpi import meetings, overview, receivables, sales, texts
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from kpi.importer import month_name
-from pages.common import (guard, money_symbol, reader)
+from pages.common import guard, money_symbol, month_picker, reader
 
 guard("manager")
 SYMBOL = money_symbol()
@@ -31,9 +28,7 @@ def _from_url(key: str, options: list, parse):
 
 
 top = st.columns([2, 3])
-month_in_url = _from_url("month", months, lambda t: dt.datetime.strptime(t, "%Y-%m").date())
-month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="manager_month",
-                         index=months.index(month_in_url or calendar.default_month(months)))
+month = month_picker(top[0], texts.SALES_MONTH, months, "manager_month")
 with reader() as con:
     ov = overview.overview(con, month, with_previous=False)
 names = [r.name for r in ov.managers]
@@ -43,7 +38,7 @@ if not names:
 in_url = _from_url("manager", names, str)
 name = top[1].selectbox(texts.MANAGER_PICK, names, index=names.index(in_url) if in_url else 0,
                         key="manager_name")
-st.query_params.update({"month": f"{month:%Y-%m}", "manager": name})  # the link to send
+st.query_params["manager"] = name  # with the month: the link to send
 row = next(r for r in ov.managers if r.name == name)
 
 cards = st.columns(5)

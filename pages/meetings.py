@@ -5,11 +5,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import meetings as M
-from kpi import calendar, store, texts
+from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_ratio
-from kpi.importer import month_name
-from pages.common import db, guard, chart_labels, LEVEL_COLOURS, plotly_layout, reader, scope
+from pages.common import (
+    chart_labels, db, guard, LEVEL_COLOURS, month_picker, plotly_layout, reader, scope)
 
 guard("meetings")
 
@@ -26,8 +26,7 @@ top = st.columns([2, 3, 2])
 mode = top[0].segmented_control(texts.MEET_MODE, list(texts.MEET_MODES), default="month",
                                 format_func=texts.MEET_MODES.get, key="meet_mode") or "month"
 if mode == "month":
-    month = top[1].selectbox(texts.MEET_MONTH, months, format_func=month_name, key="meet_month",
-                             index=months.index(calendar.default_month(months)))
+    month = month_picker(top[1], texts.MEET_MONTH, months, "meet_month")
     weeks = M.month_weeks(month)
 else:
     every = M.weeks_between(M.month_weeks(months[-1])[0], M.month_weeks(months[0])[-1])

@@ -8,7 +8,9 @@ from kpi import calendar, funnel, overview, report, sales, settings, store, text
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import (chart_labels, db, engine, guard, LEVEL_COLOURS, money_symbol, plotly_layout, reader, scope)
+from pages.common import (
+    chart_labels, db, engine, guard, LEVEL_COLOURS, money_symbol, month_picker,
+    plotly_layout, reader, scope)
 
 guard("overview")
 SYMBOL = money_symbol()
@@ -23,8 +25,7 @@ if not months:
     st.stop()
 
 top = st.columns([2, 5])
-month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="overview_month",
-                         index=months.index(calendar.default_month(months)))
+month = month_picker(top[0], texts.SALES_MONTH, months, "overview_month")
 with reader() as con:
     thresholds = overview.saved_thresholds(con)
 with top[1].expander(texts.OVERVIEW_THRESHOLDS):

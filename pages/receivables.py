@@ -8,7 +8,7 @@ from kpi import receivables as R
 from kpi import store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import (chart_labels, db, guard, money_symbol, plotly_layout, reader, scope)
+from pages.common import chart_labels, db, guard, money_symbol, plotly_layout, reader, scope
 
 guard("receivables")
 SYMBOL = money_symbol()

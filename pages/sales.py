@@ -6,11 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, sales, settings, store, texts
+from kpi import calendar, sales, settings, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
-from pages.common import (chart_labels, guard, LEVEL_COLOURS, money_symbol, plain, plotly_layout, reader)
+from pages.common import (
+    chart_labels, guard, LEVEL_COLOURS, money_symbol, month_picker, plain, plotly_layout,
+    reader)
 
 guard("sales")
 SYMBOL = money_symbol()
@@ -26,8 +28,7 @@ if not months:
 
 st.title(texts.PAGE_TITLES["sales"])
 top = st.columns([2, 3, 2])
-month = top[0].selectbox(texts.SALES_MONTH, months, format_func=month_name, key="sales_month",
-                         index=months.index(calendar.default_month(months)))
+month = month_picker(top[0], texts.SALES_MONTH, months, "sales_month")
 measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default="amount",
                                    format_func=texts.SALES_MEASURES.get, key="sales_measure") or "amount"
 with reader() as con:

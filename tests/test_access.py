@@ -15,7 +15,7 @@ from starlette.routing import Route
 from streamlit.testing.v1 import AppTest
 
 import server
-from kpi import access, sales, store
+from kpi import access, store
 from tests.conftest import ROOT
 from tests.helpers import load
 

@@ -1,7 +1,6 @@
 """The app in real Chromium: upload a file, confirm, see it in the history. Saves screenshots."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -1,7 +1,7 @@
 """The overview page's first render and rerun, on the sample company and on a large store,
 as a ratio of the two (measured in one run; exits 0, asserts nothing).
 
-    .venv/bin/python bench/pages.py [--rows 1000000]
+    .venv/bin/python bench/page_speed.py [--rows 1000000]
 """
 
 import argparse
