@@ -88,13 +88,18 @@ class Scope:
             return [self.manager] if self.manager else []
         if self.role != "head" or not self.team:
             return []
-        # a manager's team is the Отдел of their latest plan row (as on the sales page)
+        # a manager's team: set by hand, else the Отдел of their latest plan row, else the
+        # Отдел a sales export gives (as on the sales page)
         return [m for (m,) in con.execute(
-            f"""SELECT manager FROM (SELECT manager, arg_max(team, month) AS team FROM {full['plans']}
-                                     WHERE team IS NOT NULL GROUP BY manager) WHERE team = ?
-                UNION SELECT DISTINCT manager FROM {full['sales']} WHERE team = ?""",
-            [self.team, self.team]).fetchall()]
-
+            f"""WITH plan_team AS (SELECT manager, arg_max(team, month) AS team FROM {full['plans']}
+                                   WHERE team IS NOT NULL GROUP BY manager),
+                     sales_team AS (SELECT manager, any_value(team) AS team FROM {full['sales']}
+                                    WHERE team IS NOT NULL GROUP BY manager)
+                SELECT m.manager FROM (SELECT manager FROM plan_team UNION SELECT manager FROM teams
+                                       UNION SELECT manager FROM sales_team) m
+                LEFT JOIN teams o USING (manager) LEFT JOIN plan_team p USING (manager)
+                LEFT JOIN sales_team s USING (manager)
+                WHERE coalesce(o.team, p.team, s.team) = ?""", [self.team]).fetchall()]
 
 ADMIN = Scope(None, "director")
 

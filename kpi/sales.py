@@ -123,17 +123,18 @@ new AS (SELECT manager, count(*) AS n FROM firsts
         WHERE first_at >= $start AND first_at < $next GROUP BY manager),
 plan AS (SELECT manager, sum(plan_amount) AS plan, sum(plan_active) AS plan_active,
                 sum(plan_new) AS plan_new FROM plans WHERE month = $start GROUP BY manager),
-teams AS (SELECT manager, arg_max(team, month) AS team FROM plans
-          WHERE team IS NOT NULL AND month <= $start GROUP BY manager),
+plan_teams AS (SELECT manager, arg_max(team, month) AS team FROM plans
+               WHERE team IS NOT NULL AND month <= $start GROUP BY manager),
 any_team AS (SELECT manager, arg_max(team, month) AS team FROM plans
              WHERE team IS NOT NULL GROUP BY manager),
 names AS (SELECT manager FROM fact UNION SELECT manager FROM plan)
-SELECT n.manager, coalesce(t.team, a.team, $no_team), coalesce(f.fact, 0), p.plan,
+SELECT n.manager, coalesce(o.team, t.team, a.team, $no_team), coalesce(f.fact, 0), p.plan,
        coalesce(ac.n, 0), p.plan_active, coalesce(nw.n, 0), p.plan_new, coalesce(f.early, 0)
 FROM names n
 LEFT JOIN fact f USING (manager) LEFT JOIN plan p USING (manager)
 LEFT JOIN active ac USING (manager) LEFT JOIN new nw USING (manager)
-LEFT JOIN teams t USING (manager) LEFT JOIN any_team a USING (manager)
+LEFT JOIN plan_teams t USING (manager) LEFT JOIN any_team a USING (manager)
+LEFT JOIN teams o USING (manager)
 ORDER BY n.manager
 """
 

@@ -38,3 +38,16 @@ def note_currency_seen(con, code: str | None) -> None:
     """An import that wrote its currency sets the company's, unless one is set already."""
     if code in CURRENCIES and get_meta(con, _CURRENCY) is None:
         set_meta(con, _CURRENCY, code)
+
+
+def team_overrides(con) -> dict[str, str]:
+    """Teams set by hand, for managers whose plan export has no Отдел (or a wrong one)."""
+    return dict(con.execute("SELECT manager, team FROM teams ORDER BY manager").fetchall())
+
+
+def save_team_overrides(con, teams: dict[str, str | None]) -> None:
+    """Replace the hand-set teams; an empty team removes the manager's line."""
+    con.execute("DELETE FROM teams")
+    rows = [[m, t.strip()] for m, t in teams.items() if t and t.strip()]
+    if rows:
+        con.executemany("INSERT INTO teams VALUES (?, ?)", rows)

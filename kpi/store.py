@@ -64,6 +64,8 @@ SCHEMA = [
         login TEXT PRIMARY KEY, role TEXT NOT NULL, manager TEXT, team TEXT,
         password_hash TEXT NOT NULL, active BOOLEAN NOT NULL, failed INTEGER NOT NULL,
         locked_until TIMESTAMP, created_at TIMESTAMP)""",
+    # a manager's team set by hand (a settings page), over the Отдел of the plan export
+    "CREATE TABLE IF NOT EXISTS teams (manager TEXT PRIMARY KEY, team TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS sessions (
         token_hash TEXT PRIMARY KEY, login TEXT NOT NULL, created_at TIMESTAMP NOT NULL,
         expires_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)""",

@@ -194,6 +194,13 @@ MANAGER_DOCUMENTS = "Документы месяца"
 MANAGER_DEBTORS = "Должники"
 MANAGER_MEETINGS = "Встречи месяца"
 OVERVIEW_OPEN_MANAGER = "Нажмите на строку менеджера, чтобы открыть его страницу."
+SETTINGS_TEAMS = "Отделы менеджеров"
+SETTINGS_TEAMS_HELP = (
+    "Отдел берётся из выгрузки планов (столбец «Отдел» / «Подразделение»). Здесь его можно "
+    "задать или поправить вручную; пустое значение — снова как в выгрузке."
+)
+SETTINGS_TEAM_COLUMNS = {"manager": "Менеджер", "team": "Отдел (вручную)", "from_data": "Отдел по данным"}
+SETTINGS_SAVE = "Сохранить отделы"
 SETTINGS_CURRENCY = "Валюта данных"
 CURRENCY_TITLES = {"RUB": "рубли, ₽", "KZT": "тенге, ₸"}
 REPORT_TITLE = "Клиентский отдел: обзор за {month}"

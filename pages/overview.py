@@ -134,6 +134,23 @@ if chosen:  # their page, with the month and the manager in its URL
 st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, {k: columns[k] for k in shown}),
                    file_name=f"overview_{month:%Y-%m}.csv", mime="text/csv", key="dl_overview")
 
+# --- teams set by hand -----------------------------------------------------------------------
+if scope().role == "director":
+    with st.expander(texts.SETTINGS_TEAMS):
+        st.caption(texts.SETTINGS_TEAMS_HELP)
+        with reader() as con:
+            by_hand = settings.team_overrides(con)
+        table = pd.DataFrame([{"manager": r.name, "from_data": r.team, "team": by_hand.get(r.name, "")}
+                              for r in ov.managers], columns=["manager", "from_data", "team"])
+        names = texts.SETTINGS_TEAM_COLUMNS
+        edited_teams = st.data_editor(table.rename(columns=names), hide_index=True, width="stretch",
+                                      disabled=[names["manager"], names["from_data"]], key="teams_editor")
+        if st.button(texts.SETTINGS_SAVE, key="teams_save"):
+            with store.connect(db()) as con:
+                settings.save_team_overrides(con, dict(zip(edited_teams[names["manager"]],
+                                                           edited_teams[names["team"]])))
+            st.rerun()
+
 # --- trend over the loaded months ----------------------------------------------------------
 st.subheader(texts.OVERVIEW_TREND)
 trend = engine("trend", sorted(months), thresholds=edited, country=country)

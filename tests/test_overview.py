@@ -200,3 +200,20 @@ def test_tenge_data_shows_tenge_and_the_kazakh_calendar(store_file):
     at.switch_page("pages/sales.py").run()
     assert at.selectbox(key="sales_country").value == "KZ"  # tenge: Kazakhstan's calendar
     assert "₽" not in " ".join(str(m.value) for m in at.metric)
+
+
+def test_a_team_set_by_hand_rolls_up_and_scopes_its_head(company):
+    from kpi import access, settings
+
+    with store.connect() as con:  # Козлов moves from Регионы to Москва by hand
+        settings.save_team_overrides(con, {"Козлов К.К.": "Москва", "Иванов И.И.": ""})
+    with store.reader() as con:
+        ov = overview.overview(con, dt.date(2026, 11, 1), target=5, today=dt.date(2026, 12, 15))
+    moscow = next(t for t in ov.teams if t.name == "Москва")
+    # Москва is now 1000 + 900 + 500 = 2400 of 3000 = 0.8; Регионы has nobody left
+    assert moscow.fact == 2400 and moscow.fulfilment == pytest.approx(0.8)
+    assert [t.name for t in ov.teams] == ["Москва"]
+    head = access.Scope("moscow", "head", None, "Москва")
+    with access.reader(None, head) as con:
+        assert sorted(m for (m,) in con.execute("SELECT DISTINCT manager FROM sales").fetchall()) == [
+            "Иванов И.И.", "Козлов К.К.", "Петров П.П."]
