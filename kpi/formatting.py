@@ -34,13 +34,15 @@ def fmt_date(value: dt.date | None) -> str:
 
 
 def fmt_money_short(value, currency: str = "₽") -> str:
-    """For headline cards: `14,63 млн ₽`, `811 тыс. ₽`, `950 ₽`."""
+    """For headline cards, three significant digits so a card never cuts its figure:
+    `1,28 млн ₽`, `14,6 млн ₽`, `132 млн ₽`, `811 тыс. ₽`, `950 ₽`."""
     if value is None:
         return "—"
     v = Decimal(str(value))
-    for size, unit, digits in ((10**9, "млрд", 2), (10**6, "млн", 2), (10**3, "тыс.", 1)):
+    for size, unit in ((10**9, "млрд"), (10**6, "млн"), (10**3, "тыс.")):
         if abs(v) >= size:
-            digits = 0 if unit == "тыс." and abs(v) >= 100_000 else digits  # 811 тыс., not 811,0
+            scaled = abs(v) / size
+            digits = 0 if scaled >= 100 else 1 if scaled >= 10 or unit == "тыс." else 2
             text = (f"{_half_up(v / size, digits):,.{digits}f}".replace(",", NBSP)
                     .replace(".", ",").replace("-", MINUS))
             return f"{text}{NBSP}{unit}{NBSP}{currency}".rstrip()
