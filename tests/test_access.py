@@ -238,15 +238,19 @@ def test_the_gate_serves_only_this_computer_while_nobody_can_sign_in(store_file,
 
 def test_the_gate_lets_nothing_through_without_a_live_session(company, gated):
     status, headers = call(gated, "GET", "/")
-    assert status == 303 and headers["location"] == "/api/signin"
+    assert status == 303 and headers["location"] == "/api/signin?next=%2F"
     assert call(gated, "GET", "/_stcore/stream")[0] == 401
     assert call(gated, "GET", "/", cookie="kpi_session=forged")[0] == 303
     status, headers = call(gated, "POST", "/api/signin", body=b"login=boss&password=nope")
     assert status == 200 and "set-cookie" not in headers  # the form again, with the reason
-    form = f"login=boss&password={PASSWORD}".encode()
+    # back to the page a link pointed to; never to another site
+    form = f"login=boss&password={PASSWORD}&next=%2Fmanager%3Fmonth%3D2026-11".encode()
     status, headers = call(gated, "POST", "/api/signin", body=form)
     cookie = headers["set-cookie"]
     assert status == 303 and "httponly" in cookie.lower() and "max-age=43200" in cookie.lower()
+    assert headers["location"] == "/manager?month=2026-11"
+    evil = f"login=boss&password={PASSWORD}&next=%2F%2Fevil.example".encode()
+    assert call(gated, "POST", "/api/signin", body=evil)[1]["location"] == "/"
     token = cookie.split(";")[0]
     assert call(gated, "GET", "/", cookie=token)[0] == 200
     assert call(gated, "GET", "/api/signout", cookie=token)[0] == 303

@@ -228,7 +228,7 @@ def test_signing_in_and_out_in_the_browser(browser, tmp_path):
         page.get_by_text("Вы вошли как ivanov (менеджер).").wait_for()
         assert page.get_by_text("Загрузка выгрузок").count() == 0  # not in a manager's menu
         cookie = next(c for c in page.context.cookies() if c["name"] == "kpi_session")
-        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         page.screenshot(path=str(SHOTS / "signed_in_manager.png"))
         page.get_by_role("button", name="Выйти").click()
         page.get_by_text("Войдите, чтобы увидеть показатели.").wait_for()
