@@ -227,12 +227,17 @@ def _repair_quotes(text: str, rows, delimiter: str):
     """Find quoted cells that run across lines. When the lines inside such a cell split into
     as many cells as the file's usual row, they are rows swallowed by a quote that never
     closed (`"Ромашка`): they are split again, the quote read as a character."""
-    physical = text.splitlines()
-    starts = [line for line, _ in rows] + [len(physical) + 1]
-    spanning = [i for i in range(len(rows)) if starts[i + 1] - starts[i] > 1
+    starts = [line for line, _ in rows]
+    # a row spans lines when the next starts more than one line later; the last row, when a
+    # cell holds a line break. Only then are the physical lines needed (not on every import).
+    spanning = [i for i in range(len(rows) - 1) if starts[i + 1] - starts[i] > 1
                 and any("\n" in c for c in rows[i][1])]
+    if rows and any("\n" in c for c in rows[-1][1]):
+        spanning.append(len(rows) - 1)
     if not spanning:
         return rows, []
+    physical = text.splitlines()
+    starts.append(len(physical) + 1)
     widths = Counter(len(cells) for _, cells in rows[:2000])
     usual = widths.most_common(1)[0][0]
     issues, out, done = [], [], 0
