@@ -12,12 +12,13 @@ from kpi import grouped, texts
 from kpi.grouped import Group
 from kpi.kinds import DATE_WORDS, KINDS, Kind, family, header_key, header_tokens
 from kpi.mapping import header_row
-from kpi.reading import FileRefused, Records
+from kpi.reading import FileRefused, Records, TextBody
 
 _HEADER_SCAN_ROWS = 40
 # A totals row says only that: «Итого», «Итог:», «Всего», «Итого по менеджеру …», «Total».
 # A client named «Total E&P Kazakhstan» or «Всего понемногу ТОО» is data.
-_TOTALS = re.compile(r"^(итого|итог|всего|total|grand total)(\s*:|\s+по\b|\s*$)", re.IGNORECASE)
+TOTAL_WORDS = ("итого", "итог", "всего", "total", "grand total")
+_TOTALS = re.compile(rf"^({'|'.join(TOTAL_WORDS)})(\s*:|\s+по\b|\s*$)", re.IGNORECASE)
 _EXACT = {
     kind.name: {col.name: {header_key(s) for s in col.synonyms} for col in kind.columns}
     for kind in KINDS.values()
@@ -61,6 +62,11 @@ class Layout:
     grouping: list[str] = field(default_factory=list)  # the report's grouping levels
     tree_header: str = ""  # the grouped report's first column as its header names it
     levels_guessed: bool = False  # group levels told from the values' shape, not an outline
+    # A flat text file's rows stay in `body` for DuckDB (`data` is then empty): from
+    # `first_line` on, `width` cells a line at most in the head
+    body: TextBody | None = None
+    first_line: int = 0
+    width: int = 0
 
 
 def column_of(kind: Kind, text: str, taken=()) -> str | None:
@@ -308,22 +314,29 @@ def from_mapping(records: Records, mapping) -> Layout:
 def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int, str]],
             tree: Tree | None, alternatives) -> Layout:
     line, header_cells = records.rows[index]
-    data, totals = [], 0
-    for row_line, row in records.rows[index + 1 + (tree.header_rows if tree else 0):]:
-        first = row[0] if row and row[0] and not row[0].isspace() else \
-            next((c for c in row if c and not c.isspace()), None)  # 1C data may start in column B
-        if first is None:
-            continue
-        if _TOTALS.match(first.lstrip()):
-            totals += 1
-            continue
-        data.append((row_line, row))
+    named = tree is not None and len(tree.names) >= 2
+    start = index + 1 + (tree.header_rows if tree else 0)
     layout = Layout(
         kind=kind, header_line=line, columns={c: i for c, (i, _) in found.items()},
         headers={c: text for c, (_, text) in found.items()},
         title_lines=[" ".join(c for c in row if c) for _, row in records.rows[:index]],
-        data=data, totals_skipped=totals, header_cells=header_cells)
-    named = tree is not None and len(tree.names) >= 2
+        data=[], totals_skipped=0, header_cells=header_cells)
+    if records.body is not None and not named:
+        # a flat text file: DuckDB reads its rows (validate.typed_rows), by the same rule
+        layout.body, layout.first_line = records.body, line + 1 + (tree.header_rows if tree else 0)
+        layout.width = max(len(cells) for _, cells in records.rows)
+        _note_unused(layout, kind, alternatives, found, tree)
+        return layout
+    for row_line, row in records.all_rows()[start:]:
+        first = row[0] if row and row[0] and not row[0].isspace() else \
+            next((c for c in row if c and not c.isspace()), None)  # 1C data may start in column B
+        if first is None:
+            continue
+        if is_total(first):
+            layout.totals_skipped += 1
+            continue
+        layout.data.append((row_line, row))
+    data = layout.data
     tree_index = tree.index if tree else 0
     outlined = not named and grouped.outline_marks_groups(data, records.outline, kind, tree_index,
                                                           layout.columns)
@@ -343,6 +356,11 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
         raise FileRefused(texts.HEADER_ONLY.format(line=line))
     _note_unused(layout, kind, alternatives, found, tree)
     return layout
+
+
+def is_total(first_cell: str) -> bool:
+    """A row whose first filled cell says «Итого»: a total, never a document."""
+    return bool(_TOTALS.match(first_cell.lstrip()))
 
 
 def _cell(cells: list[str], index: int) -> str:

@@ -14,11 +14,28 @@ import pyarrow as pa
 from kpi import kinds as K
 from kpi import texts
 from kpi.formatting import fmt_date, fmt_money
-from kpi.recognise import Layout
+from kpi.reading import FileRefused
+from kpi.recognise import TOTAL_WORDS, Layout, is_total
 
 _SPACES = r"[\s\x{00a0}\x{202f}]+"
+# What str.isspace() calls space, and the TextBody's blank-line mark: a cell of only these
+# is empty, in SQL as in Python.
+_BLANK = "\x01\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(
+    chr(c) for c in range(0x2000, 0x200b)) + "\u2028\u2029\u202f\u205f\u3000"
+_TS_FORMATS = ("['%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S', "
+               "'%Y-%m-%d %H:%M', '%Y-%m-%d', '%d.%m.%y', '%d/%m/%Y']")
 MACROS = [
-    rf"CREATE TEMP MACRO norm_text(x) AS nullif(trim(regexp_replace(x, '{_SPACES}', ' ', 'g')), '')",
+    # a regular expression: trim(x, characters) with this many characters is 30 times slower
+    # (and first the common case by plain string tests: empty, or not starting with a space)
+    f"""CREATE TEMP MACRO blank_null(x) AS CASE WHEN x = '' THEN NULL
+        WHEN NOT contains('{_BLANK}', left(x, 1)) THEN x
+        WHEN regexp_full_match(x, '[""" + "".join(f"\\x{{{ord(c):x}}}" for c in _BLANK)
+    + "]*') THEN NULL ELSE x END",
+    # most cells are already tidy: plain string tests (fast) pass them through untouched
+    rf"""CREATE TEMP MACRO norm_text(x) AS CASE
+        WHEN x = trim(x) AND NOT contains(x, '  ') AND NOT regexp_matches(x, '[^\S ]|[\x{{a0}}\x{{202f}}]')
+        THEN nullif(x, '')
+        ELSE nullif(trim(regexp_replace(x, '{_SPACES}', ' ', 'g')), '') END""",
     "CREATE TEMP MACRO vkey(x) AS replace(lower(norm_text(x)), 'ё', 'е')",
     # 'Иванов  И. И. ' -> 'Иванов И.И.'; 'Иванов И.И' -> 'Иванов И.И.'; ё and Kazakh letters kept
     r"""CREATE TEMP MACRO norm_person(x) AS regexp_replace(regexp_replace(norm_text(x),
@@ -36,18 +53,28 @@ MACROS = [
     # kopecks have two digits: '1,234' or '12.500' is a thousands separator or a typo, never
     # 1.23 silently rounded; such a cell is refused and shown
     r"""CREATE TEMP MACRO money_cents(s) AS CASE WHEN regexp_matches(s, '\.[0-9]{3,}\)?$') THEN NULL ELSE s END""",
-    r"""CREATE TEMP MACRO parse_money(x) AS CASE
+    # '12 345,67' and '12345.67': spaces dropped, comma as dot, at most two decimals after
+    # the only mark; cast at once (string functions, fast). Anything else takes the full way.
+    r"""CREATE TEMP MACRO money_plain(s) AS CASE WHEN regexp_full_match(s, '-?[0-9]+(\.[0-9]{1,2})?')
+        THEN TRY_CAST(s AS DECIMAL(18, 2)) END""",
+    r"""CREATE TEMP MACRO parse_money_text(x) AS CASE
         WHEN regexp_full_match(money_text(x), '\(.*\)')
         THEN -TRY_CAST(trim(money_cents(money_dot(money_text(x))), '()') AS DECIMAL(18, 2))
         ELSE TRY_CAST(money_cents(money_dot(money_text(x))) AS DECIMAL(18, 2)) END""",
+    r"""CREATE TEMP MACRO parse_money(x) AS coalesce(
+        money_plain(replace(replace(replace(replace(x, ' ', ''), chr(160), ''), chr(8239), ''), ',', '.')),
+        parse_money_text(x))""",
     # 1C writes an empty date as 01.01.0001: no date, never a sale in year 1.
-    r"""CREATE TEMP MACRO empty_date(x) AS regexp_matches(trim(x), '^(0?1\.0?1\.0001|0001-01-01)')""",
+    r"""CREATE TEMP MACRO empty_date(x) AS contains(x, '0001')
+        AND regexp_matches(trim(x), '^(0?1\.0?1\.0001|0001-01-01)')""",
     # Bitrix REST gives '2021-02-03T15:58:12+03:00': the local time is what the user meant.
-    r"""CREATE TEMP MACRO parse_ts(x) AS CASE WHEN empty_date(x) THEN NULL ELSE try_strptime(
-        regexp_replace(regexp_replace(trim(x), '^(\d{4}-\d\d-\d\d)T', '\1 '),
-                       '(\d\d:\d\d(:\d\d)?)(\.\d+)?([+-]\d\d:?\d\d|Z)?$', '\1'),
-        ['%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S',
-         '%Y-%m-%d %H:%M', '%Y-%m-%d', '%d.%m.%y', '%d/%m/%Y']) END""",
+    # a date as written is tried first (fast); only what fails is normalised (regular
+    # expressions, five times slower): the result is the same either way
+    f"""CREATE TEMP MACRO parse_ts(x) AS CASE WHEN empty_date(x) THEN NULL ELSE coalesce(
+        try_strptime(x, {_TS_FORMATS}),
+        try_strptime(regexp_replace(regexp_replace(trim(x), '^(\\d{{4}}-\\d\\d-\\d\\d)T', '\\1 '),
+                     '(\\d\\d:\\d\\d(:\\d\\d)?)(\\.\\d+)?([+-]\\d\\d:?\\d\\d|Z)?$', '\\1'),
+                     {_TS_FORMATS})) END""",
     r"""CREATE TEMP MACRO parse_month(x, names) AS coalesce(
         CAST(try_strptime(trim(x), ['%Y-%m', '%m.%Y', '%m/%Y']) AS DATE),
         CAST(date_trunc('month', parse_ts(x)) AS DATE),
@@ -68,7 +95,7 @@ MACROS = [
 # How each value type is parsed; NULL from a non-empty cell means the cell is refused.
 PARSE = {
     "text": "norm_text({c})",
-    "person": "norm_person({c})",
+    "person": "person_{n}.v",  # norm_person over the distinct names (see typed_rows)
     "money": "parse_money({c})",
     "timestamp": "parse_ts({c})",
     "date": "CAST(parse_ts({c}) AS DATE)",
@@ -243,42 +270,43 @@ class Typed:
     not_stored: int = 0  # valid rows that are not facts (open or lost deals)
     warnings: list[str] = field(default_factory=list)  # stored, but worth a look (subtotals)
     currency: str | None = None  # "KZT" or "RUB" when the amounts say so (₸, тг, руб., ₽)
+    totals_skipped: int = 0  # totals rows of a file DuckDB read whole (see _load_body)
 
 
 def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Typed:
     kind = layout.kind
     vocabulary = vocabulary or {}
-    raw = {"_line": pa.array([line for line, _ in layout.data], pa.int64())}
-    for col in kind.columns:
-        index = layout.columns.get(col.name)
-        raw[f"r_{col.name}"] = pa.array(
-            [_cell(cells, index) for _, cells in layout.data] if index is not None
-            else [None] * len(layout.data), pa.string())
     con = duckdb.connect()
     try:
         for macro in MACROS:
             con.execute(macro)
-        con.register("raw", pa.table(raw))
+        totals = _load_body(con, layout) if layout.body is not None else _load_rows(con, layout)
         params = _params(vocabulary) | {"as_of": as_of}
         for col in kind.columns:
             if col.type in CLASSES:
                 words_key, meaning = CLASSES[col.type]
                 keys, classes = _classes(con, col.name, meaning, vocabulary.get(words_key))
                 params[f"{col.name}_keys"], params[f"{col.name}_classes"] = keys, classes
+        people = [c.name for c in kind.columns if c.type == "person"]
+        for name in people:  # a few hundred names in a million rows: each normalised once
+            con.execute(f"CREATE TEMP TABLE person_{name} AS SELECT k, norm_person(k) AS v FROM "
+                        f"(SELECT DISTINCT r_{name} AS k FROM raw WHERE r_{name} IS NOT NULL)")
         parsed = ", ".join([f"{PARSE[c.type].format(c=f'r_{c.name}', n=c.name)} AS p_{c.name}"
                             for c in kind.columns] + DERIVED.get(kind.name, []))
         parsed = parsed.replace("_keys,", "_keys::VARCHAR[],").replace("_classes)", "_classes::VARCHAR[])")
-        con.execute(f"CREATE TEMP TABLE parsed AS SELECT *, {parsed} FROM raw",
+        joins = " ".join(f"LEFT JOIN person_{n} ON raw.r_{n} = person_{n}.k" for n in people)
+        con.execute(f"CREATE TEMP TABLE parsed AS SELECT raw.*, {parsed} FROM raw {joins}",
                     _used(params, parsed))
         problems = _problems(con, layout) + [
             Problem(line, layout.tree_header, value, texts.UNPLACED)
             for line, value in layout.unplaced]
         problems.sort(key=lambda p: p.line)
         bad = sorted({p.line for p in problems})
-        con.execute("CREATE TEMP TABLE bad AS SELECT unnest(?::BIGINT[]) AS _line", [bad])
-        con.execute("DELETE FROM parsed WHERE _line IN (SELECT _line FROM bad)")
+        if bad:
+            con.execute("CREATE TEMP TABLE bad AS SELECT unnest(?::BIGINT[]) AS _line", [bad])
+            con.execute("DELETE FROM parsed WHERE _line IN (SELECT _line FROM bad)")
         sql = OUTPUT[kind.name]
-        rows = con.sql(sql, params=_used(params, sql)).to_arrow_table()
+        rows = con.sql(f"SELECT * FROM ({sql}) ORDER BY line", params=_used(params, sql)).to_arrow_table()
         not_stored = con.execute("SELECT count(*) FROM parsed").fetchall()[0][0] - rows.num_rows
         con.register("typed", rows)
         months = []
@@ -290,7 +318,47 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
         currency = _currency_written(con, kind)
     finally:
         con.close()
-    return Typed(rows, problems, len(bad), months, not_stored, warnings, currency)
+    return Typed(rows, problems, len(bad), months, not_stored, warnings, currency, totals)
+
+
+def _load_rows(con, layout: Layout) -> int:
+    """Table `raw` (_line, r_<column> text) from rows read in Python."""
+    raw = {"_line": pa.array([line for line, _ in layout.data], pa.int64())}
+    for col in layout.kind.columns:
+        index = layout.columns.get(col.name)
+        raw[f"r_{col.name}"] = pa.array(
+            [_cell(cells, index) for _, cells in layout.data] if index is not None
+            else [None] * len(layout.data), pa.string())
+    con.register("raw", pa.table(raw))
+    return 0
+
+
+def _load_body(con, layout: Layout) -> int:
+    """Table `raw` from a flat text file read whole by DuckDB, by the rules the Python path
+    follows (recognise._layout): blank lines skipped, totals rows counted and skipped, a
+    blank cell NULL. Returns the number of totals rows."""
+    width = max(layout.width, max(layout.columns.values(), default=0) + 1)
+    layout.body.load(con, width)
+    first = "coalesce(" + ", ".join(f"blank_null(c{i})" for i in range(width)) + ")"
+    words = "|".join(TOTAL_WORDS)
+    below_header = f"rowid + 1 >= {int(layout.first_line)}"
+    candidates = con.execute(
+        f"SELECT first_cell, count(*) FROM (SELECT {first} AS first_cell FROM cells "
+        f"WHERE {below_header} AND (regexp_matches(c0, '(?i)({words})') OR c0 IS NULL "
+        f"OR blank_null(c0) IS NULL)) WHERE regexp_matches(first_cell, '(?i)({words})') "
+        "GROUP BY ALL").fetchall()
+    totals = {v: n for v, n in candidates if is_total(v)}
+    columns = ", ".join(
+        f"blank_null(c{layout.columns[c.name]}) AS r_{c.name}" if c.name in layout.columns
+        else f"NULL::VARCHAR AS r_{c.name}" for c in layout.kind.columns)
+    con.execute("CREATE TEMP TABLE totals_found AS SELECT unnest(?::VARCHAR[]) AS v", [list(totals)])
+    # a view: the typing reads the cells once, into `parsed`
+    con.execute(f"CREATE TEMP VIEW raw AS SELECT rowid + 1 AS _line, {columns} FROM cells "
+                f"WHERE {below_header} AND {first} IS NOT NULL "
+                f"AND {first} NOT IN (SELECT v FROM totals_found)")
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM raw)").fetchone()[0]:
+        raise FileRefused(texts.HEADER_ONLY.format(line=layout.header_line))
+    return sum(totals.values())
 
 
 def _currency_written(con, kind) -> str | None:
@@ -299,9 +367,12 @@ def _currency_written(con, kind) -> str | None:
     if not money:
         return None
     cells = " || ' ' || ".join(f"coalesce(lower({m}), '')" for m in money)
+    # only cells with something besides a number can name a currency (a fast first pass)
+    worded = " OR ".join(f"NOT regexp_full_match({m}, '[-0-9 ,.()\\x{{a0}}\\x{{202f}}]*')" for m in money)
     tenge, rouble = con.execute(
         f"SELECT count(*) FILTER (WHERE regexp_matches({cells}, '₸|тг|тенге|kzt')), "
-        f"count(*) FILTER (WHERE regexp_matches({cells}, '₽|руб|rub|rur')) FROM raw").fetchall()[0]
+        f"count(*) FILTER (WHERE regexp_matches({cells}, '₽|руб|rub|rur')) FROM parsed "
+        f"WHERE {worded}").fetchall()[0]
     return "KZT" if tenge > rouble else "RUB" if rouble else None
 
 
