@@ -426,12 +426,14 @@ def _read_excel(data: bytes) -> Records:
         raise FileRefused(texts.BROKEN_EXCEL.format(error=e)) from None
     # The first sheet with a table on it: 1C sometimes puts a cover sheet first.
     for name, start, table in tables:
+        if sum(1 for row in table[:HEAD_LINES] if sum(1 for v in row if v not in ("", None)) > 1) < 2:
+            continue
         # calamine trims empty leading rows and columns; keep the row numbers Excel shows
         first_row, first_column = start if start else (0, 0)
-        rows = [(first_row + i + 1, [""] * first_column + [_cell_text(v) for v in row])
-                for i, row in enumerate(table)]
-        if sum(1 for _, cells in rows if sum(1 for c in cells if c) > 1) >= 2:
-            return Records(rows, "xlsx", outline=_outline_levels(data, name))
+        pad = [""] * first_column
+        rows = [(first_row + i, pad + [v if type(v) is str else _cell_text(v) for v in row])
+                for i, row in enumerate(table, 1)]
+        return Records(rows, "xlsx", outline=_outline_levels(data, name))
     raise FileRefused(texts.EXCEL_EMPTY)
 
 
@@ -674,6 +676,8 @@ def _outline_levels(data: bytes, sheet_name: str) -> dict[int, int]:
         return {}
     path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     xml = book.read(names[path.lower()]) if path.lower() in names else b""
+    if b"outlineLevel" not in xml:
+        return {}
     levels = {}
     for attrs in _ROW_TAG.findall(xml):
         values = dict(_ATTR.findall(attrs))
@@ -688,7 +692,7 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.isoformat(" ", "seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):

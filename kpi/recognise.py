@@ -19,6 +19,8 @@ _HEADER_SCAN_ROWS = 40
 # A client named «Total E&P Kazakhstan» or «Всего понемногу ТОО» is data.
 TOTAL_WORDS = ("итого", "итог", "всего", "total", "grand total")
 _TOTALS = re.compile(rf"^({'|'.join(TOTAL_WORDS)})(\s*:|\s+по\b|\s*$)", re.IGNORECASE)
+# the letters a totals row can start with (or a space): most rows need no regex
+_TOTAL_INITIALS = {c for w in TOTAL_WORDS for c in (w[0], w[0].upper())}
 _EXACT = {
     kind.name: {col.name: {header_key(s) for s in col.synonyms} for col in kind.columns}
     for kind in KINDS.values()
@@ -332,7 +334,7 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
             next((c for c in row if c and not c.isspace()), None)  # 1C data may start in column B
         if first is None:
             continue
-        if is_total(first):
+        if (first[0] in _TOTAL_INITIALS or first[0].isspace()) and is_total(first):
             layout.totals_skipped += 1
             continue
         layout.data.append((row_line, row))

@@ -322,14 +322,18 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
 
 
 def _load_rows(con, layout: Layout) -> int:
-    """Table `raw` (_line, r_<column> text) from rows read in Python."""
-    raw = {"_line": pa.array([line for line, _ in layout.data], pa.int64())}
+    """View `raw` (_line, r_<column> text) over rows read in Python; a blank cell NULL, as
+    in _load_body."""
+    data = layout.data
+    table = {"_line": pa.array([line for line, _ in data], pa.int64())}
     for col in layout.kind.columns:
-        index = layout.columns.get(col.name)
-        raw[f"r_{col.name}"] = pa.array(
-            [_cell(cells, index) for _, cells in layout.data] if index is not None
-            else [None] * len(layout.data), pa.string())
-    con.register("raw", pa.table(raw))
+        i = layout.columns.get(col.name)
+        table[f"r_{col.name}"] = pa.array(
+            [cells[i] if i < len(cells) else None for _, cells in data] if i is not None
+            else [None] * len(data), pa.string())
+    con.register("raw_cells", pa.table(table))
+    columns = ", ".join(f"blank_null(r_{c.name}) AS r_{c.name}" for c in layout.kind.columns)
+    con.execute(f"CREATE TEMP VIEW raw AS SELECT _line, {columns} FROM raw_cells")
     return 0
 
 
@@ -399,13 +403,6 @@ def _subtotal_warnings(con, layout: Layout) -> list[str]:
     return [texts.SUBTOTAL_MISMATCH.format(
         line=line, label=label, subtotal=fmt_money(subtotal, 2), got=fmt_money(got, 2),
         diff=fmt_money(subtotal - got, 2)) for line, label, subtotal, got in rows]
-def _cell(cells: list[str], index: int) -> str | None:
-    if index >= len(cells):
-        return None
-    value = cells[index]
-    return value if value and value.strip() else None
-
-
 def _used(params: dict, sql: str) -> dict:
     """DuckDB refuses named parameters the statement does not use."""
     return {k: v for k, v in params.items() if f"${k}" in sql}
