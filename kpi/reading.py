@@ -229,7 +229,8 @@ def read_records(data: bytes) -> Records:
         return _read_html(data)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    body = _line_per_record(text, delimiter)
+    utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
+    body = _line_per_record(text, delimiter, utf8)
     if body is not None:
         return Records(_split(_head(text, HEAD_LINES), delimiter), encoding, delimiter, body=body)
     rows, quotes = _repair_quotes(text, _split(text, delimiter), delimiter)
@@ -253,13 +254,18 @@ def _head(text: str, lines: int) -> str:
 _PLAIN_CELL = r'(?:"(?:[^"]|"")*"|(?:[^"{d}\r\n][^{d}\r\n]*)?)'
 
 
-def _line_per_record(text: str, delimiter: str) -> TextBody | None:
+def _line_per_record(text: str, delimiter: str, utf8: bytes | None = None) -> TextBody | None:
     """The text as a TextBody when every record is one line and DuckDB would split each
-    line as Python's csv does; None sends the file the Python way (always exact)."""
-    if not DUCKDB_READS_TEXT or "\x01" in text or "\x02" in text or re.search("\r(?!\n)", text):
-        return None  # a lone CR ends a line for csv only
-    body = TextBody(text.encode("utf-8"), delimiter)
-    if '"' not in text:
+    line as Python's csv does; None sends the file the Python way (always exact). `utf8`:
+    the file's own bytes when they are UTF-8 already (no second copy to encode)."""
+    if not DUCKDB_READS_TEXT:
+        return None
+    utf8 = utf8 if utf8 is not None else text.encode("utf-8")
+    # the marks TextBody and the check below use; a lone CR ends a line for csv only
+    if b"\x01" in utf8 or b"\x02" in utf8 or utf8.count(b"\r") != utf8.count(b"\r\n"):
+        return None
+    body = TextBody(utf8, delimiter)
+    if b'"' not in utf8:
         return body
     import duckdb
 
