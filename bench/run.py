@@ -229,14 +229,20 @@ def app_pages() -> list[tuple[str, str]]:
 
 
 def one_pages(db: Path | None) -> dict:
-    """Every page: the first render after switching to it, then a full rerun."""
-    folder = None
-    if db is None:  # the bundled sample company, loaded before anything is timed
-        from kpi import samples
+    if db is not None:
+        return _pages(db)
+    from kpi import samples  # the bundled sample company, loaded before anything is timed
 
-        folder = Path(tempfile.mkdtemp(prefix="bench-sample-"))
-        db = folder / "kpi.duckdb"
-        samples.load_once(str(db))
+    folder = Path(tempfile.mkdtemp(prefix="bench-sample-"))
+    try:
+        samples.load_once(str(folder / "kpi.duckdb"))
+        return _pages(folder / "kpi.duckdb")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pages(db: Path) -> dict:
+    """Every page: the first render after switching to it, then a full rerun."""
     os.environ["KPI_DB"] = str(db)
     # what every page imports, imported before the clock starts for either store
     import pandas  # noqa: F401
@@ -262,10 +268,7 @@ def one_pages(db: Path | None) -> dict:
         except Exception as e:
             page["error"] = f"{type(e).__name__}: {e}"[:300]
         pages.append(page)
-    out = {"pages": pages, "maxrss_mb": maxrss_mb()}
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-    return out
+    return {"pages": pages, "maxrss_mb": maxrss_mb()}
 
 
 def run_one(args) -> dict:
