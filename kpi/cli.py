@@ -186,7 +186,8 @@ def cmd_import(args) -> int:
             status = REFUSED
             continue
         result = importer.inspect(data, path.name, kind=args.kind, as_of=args.as_of,
-                                  won_stages=args.won_stages, mapping=mapping, db=args.db)
+                                  won_stages=args.won_stages, mapping=mapping, db=args.db,
+                                  limit_mb=limit)
         if isinstance(result, importer.Refusal):
             print(texts.IMPORT_REFUSED.format(file=path, reason=result.reason), file=sys.stderr)
             status = REFUSED

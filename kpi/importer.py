@@ -110,15 +110,15 @@ def month_name(month: dt.date) -> str:
 
 def inspect(data: bytes, file_name: str, *, kind: str | None = None,
             as_of: dt.date | None = None, won_stages=None, mapping: Mapping | None = None,
-            db=None) -> Inspection | Refusal:
+            db=None, limit_mb: int | None = None) -> Inspection | Refusal:
     """Read and validate a file; never changes the store.
 
     With `mapping`, the file is read as the user mapped it; without, its kind and columns
     are recognised from the headers, and failing that a mapping saved for the same header
-    row is used."""
+    row is used. `limit_mb`: this import's size limit (`import --max-mb`), else the store's."""
     try:  # by its size alone, before anything reads it (not even the hash)
         with store.reader(db) as con:
-            check_size(len(data), upload_limit_mb(con))
+            check_size(len(data), limit_mb or upload_limit_mb(con))
     except FileRefused as e:
         return Refusal(file_name, "", str(e))
     sha = hashlib.sha256(data).hexdigest()
