@@ -105,7 +105,7 @@ MACROS = [
 # How each value type is parsed; NULL from a non-empty cell means the cell is refused.
 PARSE = {
     "text": "norm_text({c})",
-    "person": "person_{n}.v",  # norm_person over the distinct names (see typed_rows)
+    "person": "norm_person({c})",
     "money": "parse_money({c})",
     "timestamp": "parse_ts({c})",
     "date": "CAST(parse_ts({c}) AS DATE)",
@@ -120,6 +120,9 @@ PARSE = {
     "doc_type": "norm_text({c})",
     "close_date": "parse_ts({c})",
 }
+# Value types parsed once per distinct value and joined back: names, types, statuses and
+# stages repeat (300 managers in a million rows); dates, amounts and documents do not.
+BY_DISTINCT_VALUE = {"person", "activity_type", "activity_status", "stage"}
 # An empty parse that is not an error: 1C's empty date; amoCRM's "не закрыта" close date.
 NULL_OK = {t: "empty_date({c})" for t in ("timestamp", "date", "mark")} | {
     "close_date": "empty_date({c}) OR vkey({c}) LIKE 'не закрыт%'"}
@@ -159,8 +162,8 @@ def _classes(con, column: str, meaning, words: dict) -> tuple[list[str], list[st
     meaning (kinds.classify). A handful of values, whatever the number of rows."""
     own = {w: cls for cls, ws in (words or {}).items() for w in K.value_words(ws)}
     keys, classes = [], []
-    for (value,) in con.execute(f"SELECT DISTINCT vkey(r_{column}) FROM raw "
-                                f"WHERE vkey(r_{column}) IS NOT NULL").fetchall():
+    for (value,) in con.execute(f"SELECT DISTINCT vkey(k) FROM (SELECT DISTINCT r_{column} AS k "
+                                f"FROM raw) WHERE vkey(k) IS NOT NULL").fetchall():
         cls = own.get(value, meaning(value))
         if cls is not None:
             keys.append(value)
@@ -297,14 +300,19 @@ def typed_rows(layout: Layout, as_of=None, vocabulary: dict | None = None) -> Ty
                 words_key, meaning = CLASSES[col.type]
                 keys, classes = _classes(con, col.name, meaning, vocabulary.get(words_key))
                 params[f"{col.name}_keys"], params[f"{col.name}_classes"] = keys, classes
-        people = [c.name for c in kind.columns if c.type == "person"]
-        for name in people:  # a few hundred names in a million rows: each normalised once
-            con.execute(f"CREATE TEMP TABLE person_{name} AS SELECT k, norm_person(k) AS v FROM "
-                        f"(SELECT DISTINCT r_{name} AS k FROM raw WHERE r_{name} IS NOT NULL)")
-        parsed = ", ".join([f"{PARSE[c.type].format(c=f'r_{c.name}', n=c.name)} AS p_{c.name}"
-                            for c in kind.columns] + DERIVED.get(kind.name, []))
-        parsed = parsed.replace("_keys,", "_keys::VARCHAR[],").replace("_classes)", "_classes::VARCHAR[])")
-        joins = " ".join(f"LEFT JOIN person_{n} ON raw.r_{n} = person_{n}.k" for n in people)
+        parsed, joins = [], []
+        for c in kind.columns:
+            expression = PARSE[c.type].format(c=f"r_{c.name}", n=c.name).replace(
+                "_keys,", "_keys::VARCHAR[],").replace("_classes)", "_classes::VARCHAR[])")
+            if c.type in BY_DISTINCT_VALUE:  # a few hundred values in a million rows: each once
+                con.execute(f"CREATE TEMP TABLE each_{c.name} AS SELECT r_{c.name}, {expression} AS v "
+                            f"FROM (SELECT DISTINCT r_{c.name} FROM raw WHERE r_{c.name} IS NOT NULL)",
+                            _used(params, expression))
+                joins.append(f"LEFT JOIN each_{c.name} USING (r_{c.name})")
+                expression = f"each_{c.name}.v"
+            parsed.append(f"{expression} AS p_{c.name}")
+        parsed = ", ".join(parsed + DERIVED.get(kind.name, []))
+        joins = " ".join(joins)
         con.execute(f"CREATE TEMP TABLE parsed AS SELECT raw.*, {parsed} FROM raw {joins}",
                     _used(params, parsed))
         problems = _problems(con, layout) + [
@@ -348,31 +356,31 @@ def _load_rows(con, layout: Layout) -> int:
 
 
 def _load_body(con, layout: Layout) -> int:
-    """Table `raw` from a flat text file read whole by DuckDB, by the rules the Python path
+    """View `raw` over a flat text file read whole by DuckDB, by the rules the Python path
     follows (recognise._layout): blank lines skipped, totals rows counted and skipped, a
     blank cell NULL. Returns the number of totals rows."""
     width = max(layout.width, max(layout.columns.values(), default=0) + 1)
     layout.body.load(con, width)
     first = "coalesce(" + ", ".join(f"blank_null(c{i})" for i in range(width)) + ")"
     words = "|".join(TOTAL_WORDS)
-    below_header = f"rowid + 1 >= {int(layout.first_line)}"
+    start = int(layout.first_line) - 1  # rowid of the first line under the header
+    # Rows to skip are few (blank lines, totals) and start blank or with a totals word:
+    # found once here, so the view costs each reader of it nothing but its own columns.
     candidates = con.execute(
-        f"SELECT first_cell, count(*) FROM (SELECT {first} AS first_cell FROM cells "
-        f"WHERE {below_header} AND (regexp_matches(c0, '(?i)({words})') OR c0 IS NULL "
-        f"OR blank_null(c0) IS NULL)) WHERE regexp_matches(first_cell, '(?i)({words})') "
-        "GROUP BY ALL").fetchall()
-    totals = {v: n for v, n in candidates if is_total(v)}
+        f"SELECT rowid, {first} AS first_cell FROM cells WHERE rowid >= {start} "
+        f"AND (blank_null(c0) IS NULL OR regexp_matches(c0, '(?i)({words})'))").fetchall()
+    skip = [rowid for rowid, cell in candidates if cell is None or is_total(cell)]
+    totals = sum(1 for _, cell in candidates if cell is not None and is_total(cell))
+    con.execute("CREATE TEMP TABLE skipped AS SELECT unnest(?::BIGINT[]) AS rowid", [skip])
     columns = ", ".join(
         f"blank_null(c{layout.columns[c.name]}) AS r_{c.name}" if c.name in layout.columns
         else f"NULL::VARCHAR AS r_{c.name}" for c in layout.kind.columns)
-    con.execute("CREATE TEMP TABLE totals_found AS SELECT unnest(?::VARCHAR[]) AS v", [list(totals)])
-    # a view: the typing reads the cells once, into `parsed`
     con.execute(f"CREATE TEMP VIEW raw AS SELECT rowid + 1 AS _line, {columns} FROM cells "
-                f"WHERE {below_header} AND {first} IS NOT NULL "
-                f"AND {first} NOT IN (SELECT v FROM totals_found)")
+                f"WHERE rowid >= {start}"
+                + (" AND rowid NOT IN (SELECT rowid FROM skipped)" if skip else ""))
     if not con.execute("SELECT EXISTS (SELECT 1 FROM raw)").fetchone()[0]:
         raise FileRefused(texts.HEADER_ONLY.format(line=layout.header_line))
-    return sum(totals.values())
+    return totals
 
 
 def _currency_written(con, kind) -> str | None:
