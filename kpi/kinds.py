@@ -11,6 +11,7 @@ meaning (`Дата подтверждения`, `Явка (дата)`, `responde
 could never keep up with how people name those.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -294,6 +295,7 @@ _CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
 _WORDS = re.compile(r"[^\W_]+|%")
 
 
+@functools.lru_cache(maxsize=4096)  # recognition asks of the same few headers for every kind
 def header_tokens(text) -> tuple[str, ...]:
     """`Сумма, руб.` -> (сумма); `Отсрочка (дней)` -> (отсрочка); `document_date` and
     `DocumentDate` -> (document, date); `Сумма НДС` stays (сумма, ндс)."""
