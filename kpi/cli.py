@@ -7,6 +7,7 @@ stderr in Russian; never a traceback for a user's mistake.
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -160,6 +161,9 @@ def main(argv=None) -> int:
     except (store.StoreBusy, store.StoreUnusable, access.Forbidden, store.NoSuchImport) as e:
         print(str(e), file=sys.stderr)
         return REFUSED
+    except BrokenPipeError:  # `... | head` closed the pipe: it has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 def cmd_import(args) -> int:
