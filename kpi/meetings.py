@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kpi import texts
+from kpi.sales import ATTENTION_N, DEPARTMENT, EVERYONE_UP_TO, NO_TEAM, ends
 from kpi.store import dicts, get_meta, set_meta
 
 DEFAULT_TARGET = 5  # one meeting a working day, the seeds' B2B benchmark
@@ -232,3 +233,36 @@ def to_json(rep: Report, month: dt.date) -> dict:
             if weeks and rep.managers else None,
             "avg_per_manager_complete_week": rep.department_avg_per_complete_week},
     }
+
+
+def team_table(rep: Report, team_of: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+    """Meetings by team (`team_of`: kpi.sales.teams_of), lowest average first, then the
+    department: the average is held meetings in complete weeks per manager and week, the
+    department's rule applied to the team's managers; `below_average` when that is under the
+    target."""
+    complete = rep.complete_weeks
+    groups: dict[str, list[ManagerWeeks]] = {}
+    for m in rep.managers:
+        groups.setdefault(team_of.get(m.manager, NO_TEAM), []).append(m)
+
+    def row(name, members):
+        held_complete = sum(m.per_week[rep.labels[w]] for m in members for w in complete)
+        avg = held_complete / len(complete) / len(members) if complete and members else None
+        return {"team": name, "managers": len(members), "avg": avg,
+                "below_average": avg is not None and avg < rep.target,
+                "held": sum(m.held for m in members),
+                "below": sum(rep.below_target(m) for m in members),
+                "cancelled": sum(m.cancelled for m in members)}
+
+    rows = sorted((row(t, ms) for t, ms in groups.items()),
+                  key=lambda r: (r["avg"] is None, r["avg"] or 0, r["team"]))
+    rows.append(row(DEPARTMENT, rep.managers))
+    return rows, texts.MEET_TEAM_COLUMNS
+
+
+def attention(manager_rows: list[dict], n: int = ATTENTION_N, everyone_up_to: int = EVERYONE_UP_TO):
+    """The heat map's rows out of manager_table's (lowest average first): the n who meet
+    clients least and the n who meet them most; managers with no complete week are not
+    ranked. Everyone in a small department."""
+    return ends([r for r in manager_rows if r["avg"] is not None], n, n,
+                unranked=[r for r in manager_rows if r["avg"] is None], everyone_up_to=everyone_up_to)

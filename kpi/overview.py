@@ -246,3 +246,12 @@ def to_json(ov: Overview, currency: str = "RUB") -> dict:
         "department": _figures(ov.department, ov.closed),
         "previous_month": {"department": _figures(ov.previous, True) if ov.previous else None},
     }
+
+
+TREND_MONTHS = 12  # the overview's trend: the last year loaded
+
+
+def trend_window(months: list[dt.date], size: int = TREND_MONTHS) -> list[dt.date]:
+    """The loaded months the overview's trend shows, oldest first: the latest `size`. Each
+    point is a whole overview, so three years of history would cost 36 of them."""
+    return sorted(months)[-size:]

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from kpi import texts
 from kpi.formatting import json_money as money
+from kpi.sales import ATTENTION_N, DEPARTMENT, EVERYONE_UP_TO, NO_TEAM, ends
 from kpi.store import dicts, get_meta, set_meta
 
 DEFAULT_EDGES = (30, 60, 90)
@@ -281,3 +282,36 @@ def saved_edges(con) -> tuple[int, ...]:
 
 def save_edges(con, edges: tuple[int, ...]) -> None:
     set_meta(con, _EDGES_SETTING, ",".join(str(e) for e in edges))
+
+
+def team_table(rep: Report, team_of: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+    """The managers' table summed by team (`team_of`: kpi.sales.teams_of), most overdue
+    first, then the department; shares are sums over sums. Column titles as manager_table's,
+    the first one "Отдел"."""
+    keys = rep.keys
+    teams: dict[str, Ageing] = {}
+    over: dict[str, Decimal] = {}
+    for manager, ageing in rep.by_manager.items():
+        team = team_of.get(manager, NO_TEAM)
+        total = teams.setdefault(team, Ageing(dict.fromkeys(keys, Decimal(0))))
+        for key in keys:
+            total.buckets[key] += ageing.buckets[key]
+        total.no_term += ageing.no_term
+        if manager in rep.over_limit_by_manager:
+            over[team] = over.get(team, Decimal(0)) + rep.over_limit_by_manager[manager]
+
+    def row(name, a: Ageing, over_limit):
+        return {"manager": name, **{k: a.buckets[k] for k in keys}, "no_term": a.no_term,
+                "total": a.total, "overdue": a.overdue, "overdue_share": a.overdue_share,
+                "over_limit": over_limit}
+
+    rows = [row(t, a, over.get(t)) for t, a in sorted(teams.items(), key=lambda ta: (-ta[1].overdue, ta[0]))]
+    rows.append(row(DEPARTMENT, rep.totals, rep.over_limit_total or None))
+    _, columns = manager_table(rep)
+    return rows, {"manager": texts.SALES_TEAM_NAME} | {k: v for k, v in columns.items() if k != "manager"}
+
+
+def attention(manager_rows: list[dict], n: int = 2 * ATTENTION_N, everyone_up_to: int = EVERYONE_UP_TO):
+    """The chart of manager_table's rows (most overdue first): the n with the most overdue
+    debt, or everyone in a small department. Least overdue is no news: no other end."""
+    return ends(manager_rows, n, 0, everyone_up_to=everyone_up_to)

@@ -341,3 +341,105 @@ def rows(report: MonthReport, measure: str = "amount", who: str = "managers") ->
         out.sort(key=lambda r: (r["fulfilment"] is None,
                                 r["pace"] if r["pace"] is not None else r["fulfilment"] or 0))
     return out
+
+
+# --- a department of any size: teams, the managers who need attention, one name --------------
+
+ATTENTION_N = 10  # managers at each end of a chart: its height does not grow with the department
+EVERYONE_UP_TO = 25  # a department this small sees every manager on a chart
+
+
+@dataclass
+class Ends:
+    """The managers a chart shows: everyone in a small department, else the two ends of a
+    ranking (a director of 300 reads the worst and the best, not 300 bars). `worst` runs
+    worst first, `best` best first; `total` counts every manager, ranked or not."""
+
+    worst: list
+    best: list
+    total: int
+    everyone: bool
+
+    @property
+    def shown(self) -> int:
+        return len(self.worst) + len(self.best)
+
+
+def ends(ranked: list, worst: int = ATTENTION_N, best: int = ATTENTION_N, unranked: list = (),
+         everyone_up_to: int = EVERYONE_UP_TO) -> Ends:
+    """`ranked` runs worst first; `unranked` (no plan, no complete week) are shown only with
+    everyone. When the two ends would meet, every ranked manager is shown, split between them."""
+    total = len(ranked) + len(unranked)
+    if total <= everyone_up_to:
+        return Ends([*ranked, *unranked], [], total, True)
+    if len(ranked) <= worst + best:
+        cut = max(len(ranked) - best, (len(ranked) + 1) // 2) if best else len(ranked)
+        return Ends(list(ranked[:cut]), list(reversed(ranked[cut:])), total, False)
+    return Ends(list(ranked[:worst]), list(reversed(ranked[len(ranked) - best:])) if best else [],
+                total, False)
+
+
+def attention(manager_rows: list[dict], n: int = ATTENTION_N, everyone_up_to: int = EVERYONE_UP_TO) -> Ends:
+    """The chart of `rows(report, measure, "managers")`: the n furthest behind plan (by the
+    month's pace, the fulfilment when there is none) and the n furthest ahead; managers
+    without a plan are not ranked."""
+    ranked = [r for r in manager_rows if r["fulfilment"] is not None]
+    return ends(ranked, n, n, unranked=[r for r in manager_rows if r["fulfilment"] is None],
+                everyone_up_to=everyone_up_to)
+
+
+def early_attention(report: MonthReport, n: int = 2 * ATTENTION_N,
+                    everyone_up_to: int = EVERYONE_UP_TO) -> Ends:
+    """The slippage chart: the managers with the largest share of the month's fact booked in
+    its first three working days, largest first: the flagged ones come before any other."""
+    shares = sorted((m for m in report.managers if m.early_share is not None),
+                    key=lambda m: (-m.early_share, m.name))
+    return ends(shares, n, 0, everyone_up_to=everyone_up_to)
+
+
+def _loose(text) -> str:
+    """A name as a search compares it: case, ё, spaces and dots ignored."""
+    return "".join(str(text).lower().replace("ё", "е").replace(".", " ").split())
+
+
+def find(rows: list[dict], text: str | None = "", teams=(), *, name: str = "name",
+         team_of: dict[str, str] | None = None) -> list[dict]:
+    """The rows of managers whose name holds `text` (`иванов ии` finds `Иванов И.И.`) and
+    whose team is one of `teams` (any team when none is chosen); `team_of` gives the team
+    where the rows do not hold one."""
+    key = _loose(text or "")
+
+    def team(r):
+        return team_of.get(r[name], NO_TEAM) if team_of is not None else r.get("team")
+
+    return [r for r in rows if key in _loose(r[name]) and (not teams or team(r) in teams)]
+
+
+def teams_of(con, month: dt.date | None = None) -> dict[str, str]:
+    """Every manager the user may see, in any table, with their team as the sales report
+    resolves it for `month`: set by hand, else the Отдел of their plan (that month's or
+    earlier, else any), else "Без отдела". For pages whose own data has no team (debt,
+    meetings)."""
+    start = (month or dt.date.today()).replace(day=1)
+    return dict(con.execute(
+        """WITH plan_teams AS (SELECT manager, arg_max(team, month) AS team FROM plans
+                               WHERE team IS NOT NULL AND month <= $start GROUP BY manager),
+                any_team AS (SELECT manager, arg_max(team, month) AS team FROM plans
+                             WHERE team IS NOT NULL GROUP BY manager),
+                names AS (SELECT manager FROM sales UNION SELECT manager FROM plans
+                          UNION SELECT manager FROM receivables UNION SELECT manager FROM activities)
+           SELECT n.manager, coalesce(o.team, t.team, a.team, $no_team) FROM names n
+           LEFT JOIN plan_teams t USING (manager) LEFT JOIN any_team a USING (manager)
+           LEFT JOIN teams o USING (manager) ORDER BY n.manager""",
+        {"start": start, "no_team": NO_TEAM}).fetchall())
+
+
+def team_names(team_of: dict[str, str]) -> list[str]:
+    return sorted(set(team_of.values()))
+
+
+def trend_managers(con) -> list[str]:
+    """Everyone `trend` has a row for (a sale or a plan in any loaded month), by name: the
+    trend chart's choice, without fetching the whole trend."""
+    return [m for (m,) in con.execute(
+        "SELECT manager FROM sales UNION SELECT manager FROM plans ORDER BY manager").fetchall()]
