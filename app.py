@@ -4,7 +4,7 @@ loaded into an empty store."""
 import streamlit as st
 
 from kpi import samples, store, texts
-from pages.common import current_scope, sign_out_button
+from pages.common import current_scope, note_data_version, sign_out_button
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/monitoring:", layout="wide")
 
@@ -17,6 +17,7 @@ def _prepare_store(path: str) -> None:
 try:
     _prepare_store(str(store.db_path()))
     scope = current_scope()  # stops here with a sign-in prompt when nobody is signed in
+    note_data_version()  # what this run's cached engine answers are keyed by
 except (store.StoreBusy, store.StoreUnusable) as e:  # said in Russian, not Streamlit's English
     st.error(str(e))
     st.stop()

@@ -9,14 +9,13 @@ from kpi import texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_ratio
 from kpi.kinds import STAGES
-from pages.common import guard, LEVEL_COLOURS, plotly_layout, reader
+from pages.common import engine, guard, LEVEL_COLOURS, plotly_layout
 
 guard("hiring")
 
 st.title(texts.PAGE_TITLES["hiring"])
 
-with reader() as con:
-    choices = F.options(con)
+choices = engine("funnel.options")
 if not choices["source"]:
     st.info(texts.HIRE_NO_DATA)
     st.stop()
@@ -26,8 +25,7 @@ filters = {name: columns[i].selectbox(label, [None, *choices[name]], key=f"hire_
                                       format_func=lambda v: texts.HIRE_ALL if v is None else v)
            for i, (name, label) in enumerate(texts.HIRE_FILTERS.items())}
 
-with reader() as con:
-    overall, _ = F.funnel(con, **filters)
+overall, _ = engine("funnel.funnel", **filters)
 counts = overall.counts
 
 cards = st.columns(4)
@@ -60,55 +58,67 @@ st.plotly_chart(chart, config={"displayModeBar": False})
 st.caption(texts.HIRE_FUNNEL_HELP)
 
 # --- breakdown ----------------------------------------------------------------------------------------
-st.subheader(texts.HIRE_BREAKDOWN)
-by = st.segmented_control(texts.HIRE_BREAKDOWN, list(texts.HIRE_BY), default="source",
-                          format_func=texts.HIRE_BY.get, key="hire_by",
-                          label_visibility="collapsed") or "source"
-with reader() as con:
-    _, groups = F.funnel(con, by, **filters)
-rows, header = F.group_table(groups, by)
-ratios = ("attendance", "hire_rate", "interval_low", "interval_high")
-st.dataframe(pd.DataFrame([{header[k]: fmt_ratio(r[k], digits=0 if k.startswith("interval") else 1, none="—")
-                            if k in ratios else r[k] for k in header} for r in rows]),
-             hide_index=True, width="stretch")
-st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, header), file_name=f"funnel_by_{by}.csv",
-                   mime="text/csv", key="dl_funnel")
+@st.fragment
+def breakdown() -> None:
+    """By source, vacancy, recruiter or month: switching reruns this part only."""
+    st.subheader(texts.HIRE_BREAKDOWN)
+    by = st.segmented_control(texts.HIRE_BREAKDOWN, list(texts.HIRE_BY), default="source",
+                              format_func=texts.HIRE_BY.get, key="hire_by",
+                              label_visibility="collapsed") or "source"
+    _, groups = engine("funnel.funnel", by, **filters)
+    rows, header = F.group_table(groups, by)
+    ratios = ("attendance", "hire_rate", "interval_low", "interval_high")
+    st.dataframe(pd.DataFrame([{header[k]: fmt_ratio(r[k], digits=0 if k.startswith("interval") else 1, none="—")
+                                if k in ratios else r[k] for k in header} for r in rows]),
+                 hide_index=True, width="stretch")
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(rows, header), file_name=f"funnel_by_{by}.csv",
+                       mime="text/csv", key="dl_funnel")
+
+
+breakdown()
 
 # --- slot planner --------------------------------------------------------------------------------------
-st.subheader(texts.HIRE_SLOTS)
-st.write(texts.HIRE_SLOTS_INTRO)
-inputs = st.columns(3)
-k = inputs[0].number_input(texts.HIRE_K, min_value=1, max_value=50, value=5, key="slot_k")
-confidence = inputs[1].slider(texts.HIRE_CONFIDENCE, min_value=50, max_value=99, value=90, key="slot_c")
-capacity = inputs[2].number_input(texts.HIRE_CAPACITY, min_value=1, max_value=100, value=k,
-                                  key=f"slot_capacity_{k}")
-with reader() as con:
-    planning = F.planning_rate(con, **filters)
-rate = planning.rate
-rate_note = {"default": texts.HIRE_RATE_DEFAULT,
-             "zero": texts.HIRE_RATE_ZERO.format(invited=planning.invited),
-             "data": texts.HIRE_RATE_DATA.format(rate=fmt_ratio(rate), attended=planning.attended,
-                                                 invited=planning.invited)}[planning.source]
-st.caption(f"{texts.HIRE_RATE_FROM}: {rate_note}")
-try:
-    plan = F.plan(k, rate, confidence / 100, capacity)
-except ValueError as e:  # a show rate so low the plan would run to thousands of bookings
-    st.error(texts.SLOTS_BAD_INPUT[str(e)].format(rate=fmt_ratio(rate)))
-    st.stop()
-result = st.columns(3)
-result[0].metric(texts.HIRE_INVITE, plan.bookings, border=True,
-                 delta=texts.HIRE_INVITE_DELTA.format(k=k, p=fmt_ratio(plan.probability)),
-                 delta_color="off", delta_arrow="off")
-result[1].metric(texts.HIRE_AVERAGE, plan.average_bookings, delta=texts.HIRE_AVERAGE_DELTA,
-                 delta_color="off", delta_arrow="off")
-result[2].metric(texts.HIRE_OVER.format(capacity=capacity), fmt_ratio(plan.p_over_capacity))
+planning = engine("funnel.planning_rate", **filters)
 
-colours = [LEVEL_COLOURS["behind"] if i < k else LEVEL_COLOURS["ok"] if i <= capacity
-           else "#ef6c00" for i in range(plan.bookings + 1)]
-dist = go.Figure(go.Bar(x=list(range(plan.bookings + 1)), y=[p * 100 for p in plan.distribution],
-                        marker_color=colours, hovertemplate="%{x}: %{y:.1f} %<extra></extra>"))
-dist.update_layout(**plotly_layout(height=260, top=40), xaxis_title=texts.HIRE_DIST_AXIS,
-                   yaxis_title="%",
-                   title={"text": texts.HIRE_DIST.format(n=plan.bookings), "font": {"size": 14}})
-st.plotly_chart(dist, config={"displayModeBar": False})
-st.caption(texts.HIRE_DIST_LEGEND)
+
+@st.fragment
+def slot_planner() -> None:
+    """Attendees, confidence and capacity: a change reruns the planner only."""
+    st.subheader(texts.HIRE_SLOTS)
+    st.write(texts.HIRE_SLOTS_INTRO)
+    inputs = st.columns(3)
+    k = inputs[0].number_input(texts.HIRE_K, min_value=1, max_value=50, value=5, key="slot_k")
+    confidence = inputs[1].slider(texts.HIRE_CONFIDENCE, min_value=50, max_value=99, value=90, key="slot_c")
+    capacity = inputs[2].number_input(texts.HIRE_CAPACITY, min_value=1, max_value=100, value=k,
+                                      key=f"slot_capacity_{k}")
+    rate = planning.rate
+    rate_note = {"default": texts.HIRE_RATE_DEFAULT,
+                 "zero": texts.HIRE_RATE_ZERO.format(invited=planning.invited),
+                 "data": texts.HIRE_RATE_DATA.format(rate=fmt_ratio(rate), attended=planning.attended,
+                                                     invited=planning.invited)}[planning.source]
+    st.caption(f"{texts.HIRE_RATE_FROM}: {rate_note}")
+    try:
+        plan = F.plan(k, rate, confidence / 100, capacity)
+    except ValueError as e:  # a show rate so low the plan would run to thousands of bookings
+        st.error(texts.SLOTS_BAD_INPUT[str(e)].format(rate=fmt_ratio(rate)))
+        return
+    result = st.columns(3)
+    result[0].metric(texts.HIRE_INVITE, plan.bookings, border=True,
+                     delta=texts.HIRE_INVITE_DELTA.format(k=k, p=fmt_ratio(plan.probability)),
+                     delta_color="off", delta_arrow="off")
+    result[1].metric(texts.HIRE_AVERAGE, plan.average_bookings, delta=texts.HIRE_AVERAGE_DELTA,
+                     delta_color="off", delta_arrow="off")
+    result[2].metric(texts.HIRE_OVER.format(capacity=capacity), fmt_ratio(plan.p_over_capacity))
+
+    colours = [LEVEL_COLOURS["behind"] if i < k else LEVEL_COLOURS["ok"] if i <= capacity
+               else "#ef6c00" for i in range(plan.bookings + 1)]
+    dist = go.Figure(go.Bar(x=list(range(plan.bookings + 1)), y=[p * 100 for p in plan.distribution],
+                            marker_color=colours, hovertemplate="%{x}: %{y:.1f} %<extra></extra>"))
+    dist.update_layout(**plotly_layout(height=260, top=40), xaxis_title=texts.HIRE_DIST_AXIS,
+                       yaxis_title="%",
+                       title={"text": texts.HIRE_DIST.format(n=plan.bookings), "font": {"size": 14}})
+    st.plotly_chart(dist, config={"displayModeBar": False})
+    st.caption(texts.HIRE_DIST_LEGEND)
+
+
+slot_planner()

@@ -4,16 +4,15 @@ Month and manager come from the URL (`?month=2026-10&manager=…`), so a link ca
 import pandas as pd
 import streamlit as st
 
-from kpi import meetings, overview, receivables, sales, texts
+from kpi import meetings, texts
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import guard, money_symbol, month_picker, reader
+from pages.common import engine, guard, money_symbol, month_picker
 
 guard("manager")
 SYMBOL = money_symbol()
 st.title(texts.PAGE_TITLES["manager"])
 
-with reader() as con:
-    months = sales.months(con)
+months = engine("sales.months")
 if not months:
     st.info(texts.OVERVIEW_EMPTY)
     st.stop()
@@ -29,8 +28,7 @@ def _from_url(key: str, options: list, parse):
 
 top = st.columns([2, 3])
 month = month_picker(top[0], texts.SALES_MONTH, months, "manager_month")
-with reader() as con:
-    ov = overview.overview(con, month, with_previous=False)
+ov = engine("overview", month, with_previous=False)
 names = [r.name for r in ov.managers]
 if not names:
     st.info(texts.MANAGER_NONE)
@@ -50,8 +48,7 @@ cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_comp
                 else f"{row.meetings_per_complete_week:.1f}".replace(".", ","))
 
 st.subheader(texts.MANAGER_DOCUMENTS)
-with reader() as con:
-    docs = sales.documents(con, month, name)
+docs = engine("sales.documents", month, name)
 st.dataframe(pd.DataFrame([{
     texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
     texts.SALES_DOC_COLUMNS["document"]: d["document"] or "", texts.SALES_DOC_COLUMNS["client"]: d["client"],
@@ -63,9 +60,8 @@ st.subheader(texts.MANAGER_DEBTORS)
 if ov.receivables_as_of is None:
     st.caption(texts.OVERVIEW_NO_DEBT)
 else:
-    with reader() as con:
-        debtors = receivables.top_debtors(con, receivables.report(con, ov.receivables_as_of),
-                                          limit=20, manager=name)
+    debtors = engine("receivables.top_debtors", engine("receivables.report", ov.receivables_as_of),
+                     limit=20, manager=name)
     st.caption(texts.OVERVIEW_DEBT_AS_OF.format(date=fmt_date(ov.receivables_as_of)))
     st.dataframe(pd.DataFrame([{
         texts.REC_TOP_COLUMNS["client"]: d["client"], texts.REC_TOP_COLUMNS["debt"]: fmt_money(d["debt"], currency=SYMBOL),
@@ -74,8 +70,7 @@ else:
         hide_index=True, width="stretch")
 
 st.subheader(texts.MANAGER_MEETINGS)
-with reader() as con:
-    items = meetings.meetings_of(con, name, meetings.month_weeks(month))
+items = engine("meetings.meetings_of", name, meetings.month_weeks(month))
 st.dataframe(pd.DataFrame([{
     texts.MEET_DOC_COLUMNS["happened_at"]: i["happened_at"].strftime("%d.%m.%Y %H:%M"),
     texts.MEET_DOC_COLUMNS["client"]: i["client"] or "", texts.MEET_DOC_COLUMNS["status_text"]: i["status_text"]}

@@ -1,14 +1,17 @@
-"""Receivables ageing: totals, buckets per manager, top debtors, over-limit, documents, changes."""
+"""Receivables ageing: totals, teams, the managers with the most overdue debt, a search for one
+name, top debtors, over-limit, changes, documents. Readable at 6 managers and at 300."""
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import receivables as R
-from kpi import store, texts
+from kpi import sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
-from pages.common import chart_labels, db, guard, money_symbol, plotly_layout, reader, scope
+from pages.common import (
+    chart_labels, db, engine, filtered, guard, manager_search, money_symbol, note_data_version,
+    plotly_layout, scope)
 
 guard("receivables")
 SYMBOL = money_symbol()
@@ -16,9 +19,8 @@ SYMBOL = money_symbol()
 state = st.session_state
 st.title(texts.PAGE_TITLES["receivables"])
 
-with reader() as con:
-    snapshots = R.snapshots(con)
-    remembered = R.saved_edges(con)
+snapshots = engine("receivables.snapshots")
+remembered = engine("receivables.saved_edges")
 if not snapshots:
     st.info(texts.REC_NO_DATA)
     st.stop()
@@ -37,12 +39,10 @@ except ValueError:
 if edges != remembered and scope().role == "director":  # a department setting
     with store.connect(db()) as con:
         R.save_edges(con, edges)
+    note_data_version()
 
-with reader() as con:
-    report = R.report(con, as_of, edges, snapshot=snapshot)
-    debtors = R.top_debtors(con, report)
-    over = R.over_limit(con, snapshot)
-    changes = R.compare(con, report) if len(snapshots) > 1 else {}
+report = engine("receivables.report", as_of, edges, snapshot=snapshot)
+team_of = engine("sales.teams_of", snapshot)
 
 st.caption(texts.REC_STATUS.format(snapshot=fmt_date(report.snapshot), as_of=fmt_date(report.as_of)))
 
@@ -68,30 +68,76 @@ palette = ["#2e7d32", "#fdd835", "#fb8c00", "#e53935", "#8e0000", "#4a0000", "#2
 keys = report.keys
 colours = dict(zip(keys, palette[:len(keys)] if len(keys) <= len(palette) else palette + ["#4a0000"] * len(keys)))
 
-# --- buckets per manager ---------------------------------------------------------------------
-st.subheader(texts.REC_BY_MANAGER)
-managers = sorted(report.by_manager, key=lambda m: report.by_manager[m].overdue)
-chart = go.Figure()
-for key in keys:
-    chart.add_bar(y=chart_labels(managers), x=[float(report.by_manager[m].buckets[key]) for m in managers],
-                  name=bucket_title(key), orientation="h", marker_color=colours[key])
-if totals.no_term:
-    chart.add_bar(y=chart_labels(managers), x=[float(report.by_manager[m].no_term) for m in managers],
-                  name=bucket_title("no_term"), orientation="h", marker_color="#9e9e9e")
-chart.update_layout(**plotly_layout(height=90 + 34 * len(managers)), barmode="stack",
-                    xaxis={"title": SYMBOL, "tickformat": ",.0f"}, legend_traceorder="normal")
-st.plotly_chart(chart, config={"displayModeBar": False})
 
-manager_rows, columns = R.manager_table(report)
-frame = pd.DataFrame([{columns[k]: (fmt_ratio(r[k], none="—") if k == "overdue_share"
-                                    else r[k] if k == "manager" else fmt_money(r[k]))
-                       for k in columns} for r in manager_rows])
-st.dataframe(frame, hide_index=True, width="stretch")
-st.download_button(texts.DOWNLOAD_CSV, excel_csv(manager_rows, columns),
-                   file_name=f"debt_{report.as_of:%Y-%m-%d}_managers.csv", mime="text/csv",
-                   key="dl_rec_managers")
+def frame(rows: list[dict], columns: dict[str, str], teams: bool = False) -> pd.DataFrame:
+    """The managers' (or teams') table as the page shows it; with `teams`, each manager's team
+    beside their name."""
+    shown = dict(columns)
+    if teams:
+        first = next(iter(columns))
+        shown = {first: columns[first], "team": texts.SALES_COLUMNS["team"]} | columns
+    return pd.DataFrame([{shown[k]: (fmt_ratio(r[k], none="—") if k == "overdue_share"
+                                     else team_of.get(r["manager"], sales.NO_TEAM) if k == "team"
+                                     else r[k] if k == "manager" else fmt_money(r[k]))
+                          for k in shown} for r in rows], columns=list(shown.values()))
+
+
+def debt_chart(rows: list[dict]) -> go.Figure:
+    """Each row's debt by age (a manager's or a team's), the first row on top."""
+    rows = list(reversed(rows))  # plotly draws the first bar at the bottom
+    names = chart_labels(r["manager"] for r in rows)
+    chart = go.Figure()
+    for key in keys:
+        chart.add_bar(y=names, x=[float(r[key]) for r in rows], name=bucket_title(key), orientation="h",
+                      marker_color=colours[key])
+    if totals.no_term:
+        chart.add_bar(y=names, x=[float(r["no_term"]) for r in rows], name=bucket_title("no_term"),
+                      orientation="h", marker_color="#9e9e9e")
+    chart.update_layout(**plotly_layout(height=max(240, 90 + 34 * len(rows))), barmode="stack",  # the legend clear of the axis
+                        xaxis={"title": SYMBOL, "tickformat": ",.0f"}, legend_traceorder="normal")
+    return chart
+
+
+# --- teams first ----------------------------------------------------------------------------
+team_list = sales.team_names({m: team_of.get(m, sales.NO_TEAM) for m in report.by_manager})
+if len(team_list) > 1:
+    team_rows, team_columns = R.team_table(report, team_of)
+    st.subheader(texts.REC_BY_TEAM)
+    st.plotly_chart(debt_chart(team_rows[:-1]), config={"displayModeBar": False}, key="rec_team_chart")
+    st.table(frame(team_rows, {k: team_columns[k] for k in ("manager", "total", "overdue", "overdue_share",
+                                                             "over_limit")}), hide_index=True)
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(team_rows, team_columns),
+                       file_name=f"debt_{report.as_of:%Y-%m-%d}_teams.csv", mime="text/csv",
+                       key="dl_rec_teams")
+
+manager_rows, columns = R.manager_table(report)  # the download: the CLI's table, every column
+shown_columns = {k: v for k, v in columns.items() if k != "no_term" or totals.no_term}
+
+
+@st.fragment
+def managers() -> None:
+    """Search, chart and table: typing a name reruns this part only."""
+    st.subheader(texts.REC_BY_MANAGER)
+    text, teams = manager_search("rec", team_list)
+    found = sales.find(manager_rows, text, teams, name="manager", team_of=team_of)
+    if not filtered(found, len(manager_rows)):
+        return
+    ends = R.attention(found)
+    st.plotly_chart(debt_chart(ends.worst), config={"displayModeBar": False}, key="rec_chart")
+    if not ends.everyone:
+        st.caption(texts.REC_CHART_TOP.format(shown=ends.shown, total=ends.total))
+    st.dataframe(frame(found, shown_columns, teams=len(team_list) > 1), hide_index=True, width="stretch")
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(manager_rows, columns),
+                       file_name=f"debt_{report.as_of:%Y-%m-%d}_managers.csv", mime="text/csv",
+                       key="dl_rec_managers")
+
+
+if manager_rows:
+    managers()
 
 # --- top debtors and over-limit -----------------------------------------------------------------
+debtors = engine("receivables.top_debtors", report)
+over = engine("receivables.over_limit", snapshot)
 left, right = st.columns(2)
 with left:
     st.subheader(texts.REC_TOP)
@@ -117,11 +163,11 @@ with right:
 if report.negative_count:
     st.info(texts.REC_NEGATIVE.format(n=report.negative_count, sum=fmt_money(report.negative_sum, 2, SYMBOL)))
 if totals.no_term:
-    with reader() as con:
-        no_term = R.documents(con, report, no_term_only=True)
+    no_term = engine("receivables.documents", report, no_term_only=True)
     st.warning(texts.REC_NO_TERM.format(n=len(no_term), sum=fmt_money(totals.no_term, 2, SYMBOL)))
 
 # --- changes since the previous snapshot -----------------------------------------------------------
+changes = engine("receivables.compare", report) if len(snapshots) > 1 else {}
 if changes:
     st.subheader(texts.REC_COMPARE.format(previous=fmt_date(changes["previous"])))
     change_rows = [{"manager": m, **v} for m, v in changes.items() if m != "previous"]
@@ -130,24 +176,29 @@ if changes:
                  hide_index=True, width="stretch")
     st.caption(texts.REC_COMPARE_HELP)
 
+
 # --- documents: manager, then client ------------------------------------------------------------
-st.subheader(texts.REC_DRILL)
-pick = st.columns(2)
-manager = pick[0].selectbox(texts.REC_DRILL_MANAGER, [m["manager"] for m in manager_rows],
-                            key="rec_manager")
-with reader() as con:
-    manager_docs = R.documents(con, report, manager=manager)
-clients = sorted({d["client"] for d in manager_docs})
-client = pick[1].selectbox(texts.REC_DRILL_CLIENT, [None, *clients], key=f"rec_client_{manager}",
-                           format_func=lambda c: texts.REC_ALL_CLIENTS if c is None else c)
-docs = [d for d in manager_docs if client is None or d["client"] == client]
-st.dataframe(pd.DataFrame([{
-    texts.REC_DOC_COLUMNS["client"]: d["client"], texts.REC_DOC_COLUMNS["document"]: d["document"] or "",
-    texts.REC_DOC_COLUMNS["doc_date"]: fmt_date(d["doc_date"]), texts.REC_DOC_COLUMNS["due"]: fmt_date(d["due"]),
-    texts.REC_DOC_COLUMNS["days"]: d["days"],
-    texts.REC_DOC_COLUMNS["bucket"]: bucket_title(d["bucket"]),
-    texts.REC_DOC_COLUMNS["outstanding"]: fmt_money(d["outstanding"], 2)} for d in docs],
-    columns=list(texts.REC_DOC_COLUMNS.values())), hide_index=True, width="stretch")
-st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.REC_DOC_COLUMNS),
-                   file_name=f"debt_{report.as_of:%Y-%m-%d}_documents.csv", mime="text/csv",
-                   key="dl_rec_docs")
+@st.fragment
+def documents() -> None:
+    st.subheader(texts.REC_DRILL)
+    pick = st.columns(2)
+    manager = pick[0].selectbox(texts.REC_DRILL_MANAGER, [m["manager"] for m in manager_rows],
+                                key="rec_manager")
+    manager_docs = engine("receivables.documents", report, manager=manager)
+    clients = sorted({d["client"] for d in manager_docs})
+    client = pick[1].selectbox(texts.REC_DRILL_CLIENT, [None, *clients], key=f"rec_client_{manager}",
+                               format_func=lambda c: texts.REC_ALL_CLIENTS if c is None else c)
+    docs = [d for d in manager_docs if client is None or d["client"] == client]
+    st.dataframe(pd.DataFrame([{
+        texts.REC_DOC_COLUMNS["client"]: d["client"], texts.REC_DOC_COLUMNS["document"]: d["document"] or "",
+        texts.REC_DOC_COLUMNS["doc_date"]: fmt_date(d["doc_date"]), texts.REC_DOC_COLUMNS["due"]: fmt_date(d["due"]),
+        texts.REC_DOC_COLUMNS["days"]: d["days"],
+        texts.REC_DOC_COLUMNS["bucket"]: bucket_title(d["bucket"]),
+        texts.REC_DOC_COLUMNS["outstanding"]: fmt_money(d["outstanding"], 2)} for d in docs],
+        columns=list(texts.REC_DOC_COLUMNS.values())), hide_index=True, width="stretch")
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.REC_DOC_COLUMNS),
+                       file_name=f"debt_{report.as_of:%Y-%m-%d}_documents.csv", mime="text/csv",
+                       key="dl_rec_docs")
+
+
+documents()

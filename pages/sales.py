@@ -1,4 +1,5 @@
-"""Sales-plan fulfilment: department at a glance, managers worst first, trend, slippage, documents."""
+"""Sales-plan fulfilment: the department, its teams, the managers furthest behind and ahead,
+a search for one name, trend, slippage, documents. Readable at 6 managers and at 300."""
 
 import datetime as dt
 
@@ -6,40 +7,35 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, sales, settings, texts
+from kpi import calendar, sales, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
-    chart_labels, guard, LEVEL_COLOURS, money_symbol, month_picker, plain, plotly_layout,
-    reader)
+    chart_labels, engine, filtered, guard, LEVEL_COLOURS, manager_search, money_symbol,
+    month_picker, plain, plotly_layout)
 
 guard("sales")
 SYMBOL = money_symbol()
 
 state = st.session_state
 
-with reader() as con:
-    months = sales.months(con)
+months = engine("sales.months")
+st.title(texts.PAGE_TITLES["sales"])
 if not months:
-    st.title(texts.PAGE_TITLES["sales"])
     st.info(texts.SALES_NO_DATA)
     st.stop()
 
-st.title(texts.PAGE_TITLES["sales"])
 top = st.columns([2, 3, 2])
 month = month_picker(top[0], texts.SALES_MONTH, months, "sales_month")
 measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default="amount",
                                    format_func=texts.SALES_MEASURES.get, key="sales_measure") or "amount"
-with reader() as con:
-    company_country = settings.country(con)
+company_country = engine("settings.country")
 countries = list(calendar.COUNTRIES)
 country = top[2].selectbox(texts.SALES_COUNTRY, countries, index=countries.index(company_country),
                            format_func=calendar.COUNTRIES.get, key="sales_country")
 
-with reader() as con:
-    report = sales.month_report(con, month, country=country)
-    history = sales.trend(con)
+report = engine("sales.month_report", month, country=country)
 
 country_name = f"календарь: {calendar.COUNTRIES[country]}"
 if report.closed:
@@ -55,58 +51,35 @@ money_view = measure == "amount"
 fact, plan, share = ((dept.fact, dept.plan, dept.fulfilment) if money_view else
                      (dept.active_clients, dept.plan_active, dept.active_fulfilment)
                      if measure == "active" else (dept.new_clients, dept.plan_new, dept.new_fulfilment))
-cards = st.columns(5)
+cards = st.container(horizontal=True, gap="medium")  # each card as wide as its figure: no "1,19 млр…"
 headline = (lambda v: fmt_money_short(v, SYMBOL)) if money_view else fmt_money
-cards[0].metric(texts.SALES_FACT, headline(fact))
-cards[1].metric(texts.SALES_PLAN, headline(plan))
-cards[2].metric(texts.SALES_FULFILMENT, fmt_ratio(share))
+cards.metric(texts.SALES_FACT, headline(fact), width="content")
+cards.metric(texts.SALES_PLAN, headline(plan), width="content")
+cards.metric(texts.SALES_FULFILMENT, fmt_ratio(share), width="content")
 if money_view and not report.closed:
-    cards[3].metric(texts.SALES_FORECAST, fmt_money_short(dept.forecast, SYMBOL) if report.forecast_ready
+    cards.metric(texts.SALES_FORECAST, fmt_money_short(dept.forecast, SYMBOL) if report.forecast_ready
                     else "—", help=texts.SALES_FORECAST_HELP,
                     delta=fmt_ratio(dept.forecast_fulfilment) if report.forecast_ready else None,
-                    delta_color="off", delta_arrow="off")
-    cards[4].metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day, SYMBOL)
-                    if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP)
+                    delta_color="off", delta_arrow="off", width="content")
+    cards.metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day, SYMBOL)
+                 if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP, width="content")
     if not report.forecast_ready:
         st.caption(f"{texts.SALES_FORECAST}: {texts.SALES_FORECAST_WAIT}.")
 unplanned, unplanned_names = report.unplanned
 if money_view and unplanned and dept.plan:
+    names = ", ".join(unplanned_names[:10]) + (
+        ", " + texts.AND_MORE.format(n=len(unplanned_names) - 10) if len(unplanned_names) > 10 else "")
     st.caption(texts.SALES_UNPLANNED.format(amount=fmt_money(unplanned, currency=SYMBOL),
-                                            names=plain(", ".join(unplanned_names))))
-
-# --- managers, worst first ----------------------------------------------------------------
-manager_rows = sales.rows(report, measure, "managers")
-st.subheader(texts.SALES_BY_MANAGER)
-chart_rows = list(reversed(manager_rows))  # plotly draws the first bar at the bottom
-shown = [(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100 for r in chart_rows]
-figure = go.Figure()
-figure.add_bar(
-    y=chart_labels(r["name"] for r in chart_rows), x=shown,
-    orientation="h", name=texts.SALES_CHART_PACE if report.forecast_ready else texts.SALES_FULFILMENT,
-    marker_color=[LEVEL_COLOURS[r["level"]] for r in chart_rows],
-    text=[fmt_ratio(r["pace"] if r["pace"] is not None else r["fulfilment"]) for r in chart_rows],
-    # inside long bars, clear of the 100 % line; outside short ones ("нет плана")
-    textposition=["inside" if x >= 25 else "outside" for x in shown], cliponaxis=False)
-if report.forecast_ready and money_view:
-    figure.add_scatter(y=chart_labels(r["name"] for r in chart_rows),
-                       x=[(r["fulfilment"] or 0) * 100 for r in chart_rows], mode="markers",
-                       name=texts.SALES_CHART_FACT,
-                       marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",
-                               "line": {"width": 3}})
-figure.add_vline(x=100, line_dash="dash", line_color="#455a64", layer="below")
-figure.update_layout(**plotly_layout(height=60 + 34 * len(chart_rows)),
-                     xaxis_title="% плана", showlegend=report.forecast_ready and money_view)
-st.plotly_chart(figure, config={"displayModeBar": False})
-st.caption(texts.SALES_LEGEND_CLOSED if report.closed else texts.SALES_LEGEND)
+                                            names=plain(names)))
 
 
-def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.DataFrame:
+def table(rows: list[dict], first_column: str, with_team: bool = True):
     unit = SYMBOL if money_view else ""
     shown = {"name": first_column}
     if with_team:
         shown["team"] = texts.SALES_COLUMNS["team"]
     shown |= {"fact": texts.SALES_COLUMNS["fact"], "plan": texts.SALES_COLUMNS["plan"],
-             "fulfilment": texts.SALES_COLUMNS["fulfilment"]}
+              "fulfilment": texts.SALES_COLUMNS["fulfilment"]}
     if money_view and report.forecast_ready:
         shown |= {k: texts.SALES_COLUMNS[k] for k in
                   ("forecast", "forecast_fulfilment", "required_per_day")}
@@ -114,7 +87,7 @@ def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.Dat
         shown[k]: (fmt_money(r[k], currency=unit) if k in ("fact", "plan", "forecast", "required_per_day")
                    else fmt_ratio(r[k], none="—" if k == "forecast_fulfilment" else texts.NO_PLAN)
                    if k in ("fulfilment", "forecast_fulfilment") else r[k])
-        for k in shown} for r in rows])
+        for k in shown} for r in rows], columns=list(shown.values()))
     colour_column = shown.get("forecast_fulfilment", shown["fulfilment"])
     levels = [r["level"] for r in rows]
     return frame.style.apply(lambda col: [
@@ -122,38 +95,130 @@ def table(rows: list[dict], first_column: str, with_team: bool = True) -> pd.Dat
         for lv in levels], axis=0)
 
 
-picked = st.dataframe(table(manager_rows, texts.SALES_COLUMNS["name"]), hide_index=True,
-                      width="stretch", on_select="rerun", selection_mode="single-row",
-                      key="sales_managers_table")
-st.caption(texts.SALES_CLICK_ROW)
-st.download_button(texts.DOWNLOAD_CSV, excel_csv(manager_rows, texts.SALES_COLUMNS),
-                   file_name=f"plan_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_managers")
-
-st.subheader(texts.SALES_BY_TEAM)
+# --- teams first ----------------------------------------------------------------------------
 team_rows = sales.rows(report, measure, "teams")
-st.dataframe(table(team_rows, texts.SALES_TEAM_NAME, with_team=False), hide_index=True,
-             width="stretch")
-st.download_button(texts.DOWNLOAD_CSV, excel_csv(team_rows, texts.SALES_COLUMNS | {"name": texts.SALES_TEAM_NAME}),
-                   file_name=f"plan_teams_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_teams")
+if len(report.teams) > 1:
+    st.subheader(texts.SALES_BY_TEAM)
+    st.table(table(team_rows, texts.SALES_TEAM_NAME, with_team=False), hide_index=True)
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(team_rows, texts.SALES_COLUMNS | {"name": texts.SALES_TEAM_NAME}),
+                       file_name=f"plan_teams_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_teams")
+
+
+def pace_chart(rows: list[dict], x_max: float) -> go.Figure:
+    """One bar per manager, the first row on top: where the month is heading, % of plan."""
+    chart_rows = list(reversed(rows))  # plotly draws the first bar at the bottom
+    shown = [(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100 for r in chart_rows]
+    names = chart_labels(r["name"] for r in chart_rows)
+    figure = go.Figure()
+    figure.add_bar(
+        y=names, x=shown, orientation="h",
+        name=texts.SALES_CHART_PACE if report.forecast_ready else texts.SALES_FULFILMENT,
+        marker_color=[LEVEL_COLOURS[r["level"]] for r in chart_rows],
+        text=[fmt_ratio(r["pace"] if r["pace"] is not None else r["fulfilment"]) for r in chart_rows],
+        # inside long bars, clear of the 100 % line; outside short ones ("нет плана")
+        textposition=["inside" if x >= 25 else "outside" for x in shown], cliponaxis=False)
+    if report.forecast_ready and money_view:
+        figure.add_scatter(y=names, x=[(r["fulfilment"] or 0) * 100 for r in chart_rows], mode="markers",
+                           name=texts.SALES_CHART_FACT,
+                           marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",
+                                   "line": {"width": 3}})
+    figure.add_vline(x=100, line_dash="dash", line_color="#455a64", layer="below")
+    figure.update_layout(**plotly_layout(height=60 + 34 * len(chart_rows)), xaxis_title="% плана",
+                         xaxis_range=[0, x_max], showlegend=report.forecast_ready and money_view)
+    return figure
+
+
+manager_rows = sales.rows(report, measure, "managers")
+team_list = [t.name for t in report.teams]
+
+
+@st.fragment
+def managers() -> None:
+    """Search, chart, table and a manager's documents: typing a name or clicking a row
+    reruns this part only."""
+    st.subheader(texts.SALES_BY_MANAGER)
+    text, teams = manager_search("sales", team_list)
+    found = sales.find(manager_rows, text, teams)
+    if not filtered(found, len(manager_rows)):
+        return
+    ends = sales.attention(found)
+    values = [(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100
+              for r in [*ends.worst, *ends.best]]
+    x_max = max([110, *values]) * 1.1
+    config = {"displayModeBar": False}
+    if ends.everyone:
+        st.plotly_chart(pace_chart(ends.worst, x_max), config=config, key="sales_chart")
+    else:
+        left, right = st.columns(2)
+        left.markdown(f"**{texts.SALES_CHART_ENDS_WORST}**")
+        left.plotly_chart(pace_chart(ends.worst, x_max), config=config, key="sales_chart_worst")
+        right.markdown(f"**{texts.SALES_CHART_ENDS_BEST}**")
+        right.plotly_chart(pace_chart(ends.best, x_max), config=config, key="sales_chart_best")
+        st.caption(texts.ENDS_CAPTION.format(worst=len(ends.worst), best=len(ends.best), total=ends.total))
+    st.caption(texts.SALES_LEGEND_CLOSED if report.closed else texts.SALES_LEGEND)
+
+    picked = st.dataframe(table(found, texts.SALES_COLUMNS["name"]), hide_index=True,
+                          width="stretch", on_select="rerun", selection_mode="single-row",
+                          key="sales_managers_table")
+    st.caption(texts.SALES_CLICK_ROW)
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(manager_rows, texts.SALES_COLUMNS),
+                       file_name=f"plan_{month:%Y-%m}_{measure}.csv", mime="text/csv", key="dl_managers")
+
+    # --- the documents behind a manager's fact: a click on a row of the table opens them
+    st.subheader(texts.SALES_DOCS)
+    pick = st.columns([3, 2])
+    names = [r["name"] for r in manager_rows]
+    shown = [r["name"] for r in found]
+    selected = tuple(picked.selection.rows)
+    if selected and selected != state.get("sales_applied_selection") and selected[0] < len(shown):
+        state["sales_docs_manager"] = shown[selected[0]]
+    state["sales_applied_selection"] = selected
+    if state.get("sales_docs_manager") not in names:
+        state["sales_docs_manager"] = next((f.name for f in report.managers if f.early_flag), names[0])
+    manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, key="sales_docs_manager")
+    early_only = pick[1].toggle(texts.SALES_DOCS_EARLY, key="sales_docs_early")
+    docs = engine("sales.documents", month, manager, until=report.early_until if early_only else None)
+    doc_frame = pd.DataFrame([{
+        texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
+        texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
+        texts.SALES_DOC_COLUMNS["client"]: d["client"],
+        texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL),
+        texts.SALES_DOC_COLUMNS["is_return"]: "возврат" if d["is_return"] or d["amount"] < 0 else "",
+    } for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
+    st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))
+    st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.SALES_DOC_COLUMNS),
+                       file_name=f"documents_{month:%Y-%m}.csv", mime="text/csv", key="dl_docs")
+
+
+if manager_rows:
+    managers()
+else:
+    st.subheader(texts.SALES_BY_MANAGER)
+    st.info(texts.SALES_NO_DATA)
+
 
 # --- trend over the loaded months ---------------------------------------------------------
-st.subheader(texts.SALES_TREND)
-people = sorted({r["manager"] for r in history})
-who = st.selectbox(texts.SALES_TREND_WHO, [None, *people], key="sales_trend_who",
-                   format_func=lambda m: sales.DEPARTMENT if m is None else m)
-with reader() as con:
-    series = pd.DataFrame(sales.trend_series(con, who), columns=["month", "fact", "plan"])
-trend = go.Figure()
-this_month = dt.date.today().replace(day=1)
-labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]
-trend.add_bar(x=labels, y=series["fact"].astype(float) / 1e6, name=texts.SALES_TREND_FACT,
-              marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} млн " + SYMBOL + "<extra></extra>")
-trend.add_scatter(x=labels, y=series["plan"].astype(float) / 1e6, name=texts.SALES_TREND_PLAN,
-                  mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
-trend.update_layout(**plotly_layout(height=320), yaxis={"title": "млн " + SYMBOL, "tickformat": ",.0f"})
-st.plotly_chart(trend, config={"displayModeBar": False})
-if this_month in set(series["month"]):
-    st.caption(texts.SALES_TREND_OPEN)
+@st.fragment
+def trend() -> None:
+    st.subheader(texts.SALES_TREND)
+    people = engine("sales.trend_managers")
+    who = st.selectbox(texts.SALES_TREND_WHO, [None, *people], key="sales_trend_who",
+                       format_func=lambda m: sales.DEPARTMENT if m is None else m)
+    series = pd.DataFrame(engine("sales.trend_series", who), columns=["month", "fact", "plan"])
+    chart = go.Figure()
+    this_month = dt.date.today().replace(day=1)
+    labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]
+    chart.add_bar(x=labels, y=series["fact"].astype(float) / 1e6, name=texts.SALES_TREND_FACT,
+                  marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} млн " + SYMBOL + "<extra></extra>")
+    chart.add_scatter(x=labels, y=series["plan"].astype(float) / 1e6, name=texts.SALES_TREND_PLAN,
+                      mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
+    chart.update_layout(**plotly_layout(height=320), yaxis={"title": "млн " + SYMBOL, "tickformat": ",.0f"})
+    st.plotly_chart(chart, config={"displayModeBar": False})
+    if this_month in set(series["month"]):
+        st.caption(plain(texts.SALES_TREND_OPEN))  # its leading "*" is not a list
+
+
+trend()
 
 # --- month-edge slippage --------------------------------------------------------------------
 if money_view:
@@ -161,13 +226,15 @@ if money_view:
     st.caption(texts.SALES_SLIPPAGE_INTRO.format(until=fmt_date(report.early_until),
                                                   usual=fmt_ratio(report.usual_early_share, none="—")))
     flagged = [m for m in report.managers if m.early_flag]
-    for m in flagged:
+    if len(flagged) > 5:  # one line, not a wall of warnings
+        st.warning(texts.SALES_SLIPPAGE_MANY.format(n=len(flagged), usual=fmt_ratio(report.usual_early_share)))
+    for m in flagged if len(flagged) <= 5 else []:
         st.warning(texts.SALES_SLIPPAGE_FLAG.format(name=plain(m.name), share=fmt_ratio(m.early_share),
                                                     usual=fmt_ratio(report.usual_early_share)))
     if not flagged:
         st.success(texts.SALES_SLIPPAGE_NONE)
-    shares = [m for m in sorted(report.managers, key=lambda m: m.early_share or 0)
-              if m.early_share is not None]
+    early_ends = sales.early_attention(report)
+    shares = list(reversed(early_ends.worst))  # the largest share on top
     early = go.Figure()
     early.add_bar(y=chart_labels(m.name for m in shares), x=[m.early_share * 100 for m in shares],
                   orientation="h", text=[fmt_ratio(m.early_share) for m in shares],
@@ -179,31 +246,5 @@ if money_view:
     early.update_layout(**plotly_layout(height=90 + 30 * len(shares), top=30),
                         xaxis_title="% факта месяца")
     st.plotly_chart(early, config={"displayModeBar": False})
-
-# --- the documents behind a manager's fact ---------------------------------------------------
-if not manager_rows:
-    st.stop()
-st.subheader(texts.SALES_DOCS)
-pick = st.columns([3, 2])
-names = [r["name"] for r in manager_rows]
-# A click on a row of the managers' table opens that manager's documents.
-selected = tuple(picked.selection.rows)
-if selected and selected != state.get("sales_applied_selection") and selected[0] < len(names):
-    state["sales_docs_manager"] = names[selected[0]]
-state["sales_applied_selection"] = selected
-if state.get("sales_docs_manager") not in names:
-    state["sales_docs_manager"] = next((f.name for f in report.managers if f.early_flag), names[0])
-manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, key="sales_docs_manager")
-early_only = pick[1].toggle(texts.SALES_DOCS_EARLY, key="sales_docs_early")
-with reader() as con:
-    docs = sales.documents(con, month, manager, until=report.early_until if early_only else None)
-doc_frame = pd.DataFrame([{
-    texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
-    texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
-    texts.SALES_DOC_COLUMNS["client"]: d["client"],
-    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL),
-    texts.SALES_DOC_COLUMNS["is_return"]: "возврат" if d["is_return"] or d["amount"] < 0 else "",
-} for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
-st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))
-st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.SALES_DOC_COLUMNS),
-                   file_name=f"documents_{month:%Y-%m}.csv", mime="text/csv", key="dl_docs")
+    if not early_ends.everyone:
+        st.caption(texts.SALES_SLIPPAGE_TOP.format(shown=early_ends.shown, total=early_ends.total))
