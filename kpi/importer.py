@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kpi import access, settings, store, texts
 from kpi.kinds import KINDS, WON_STAGES, family
 from kpi.mapping import HEAD_ROWS, Mapping, find_saved, remember
-from kpi.reading import FileRefused, check_size, read_records, upload_limit_mb
+from kpi.reading import FileRefused, TextNotForDuckDB, check_size, read_records, upload_limit_mb
 from kpi.recognise import AggregatedReport, from_mapping, recognise
 from kpi.validate import Problem, summary, typed_rows
 
@@ -137,7 +137,12 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
                 raise _NeedsAsOf(texts.NEEDS_AS_OF.format(title=texts.KIND_TITLES[layout.kind.name]))
             as_of = as_of or dt.date.today()
         vocabulary = mapping.vocabulary() if mapping else {"won_stages": won_stages}
-        typed = typed_rows(layout, as_of if dated else None, vocabulary)
+        try:
+            typed = typed_rows(layout, as_of if dated else None, vocabulary)
+        except TextNotForDuckDB:  # DuckDB's reader balked: the Python way reads any text
+            records = read_records(data, duckdb_reads=False)
+            layout = from_mapping(records, mapping) if mapping else _recognise(records, kind)
+            typed = typed_rows(layout, as_of if dated else None, vocabulary)
         if typed.rows.num_rows == 0 and not typed.problems and typed.not_stored:
             raise FileRefused(texts.NO_WON_DEALS.format(
                 n=typed.not_stored,

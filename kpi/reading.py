@@ -13,6 +13,7 @@ import os
 import re
 import struct
 import tempfile
+import time
 import weakref
 import zipfile
 import zlib
@@ -20,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from operator import itemgetter
+
+import duckdb
 
 from kpi import texts
 
@@ -106,6 +109,7 @@ class Records:
 
 HEAD_LINES = 200  # rows parsed in Python for recognition when DuckDB reads the rest
 DUCKDB_READS_TEXT = True  # False sends every text file the Python way (tests compare both)
+_DUCKDB_MAX_COLUMNS = 512  # real exports have tens; thousands take DuckDB's reader gigabytes
 
 
 class TextBody:
@@ -117,12 +121,16 @@ class TextBody:
     BLANK = "\x01"  # never in a text export: control characters are refused on reading
 
     def __init__(self, utf8: bytes, delimiter: str):
-        utf8 = _mark_blank_lines(utf8)
+        marked = _mark_blank_lines(utf8)
+        if marked is None:
+            raise TextNotForDuckDB("blank lines")
         self.delimiter = delimiter
-        self.lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
-        handle, self.path = tempfile.mkstemp(suffix=".csv", dir=_scratch_dir(len(utf8)))
+        self.lines = marked.count(b"\n") + (0 if marked.endswith(b"\n") else 1)
+        folder = _scratch_dir(len(marked))
+        _remove_stale(folder)
+        handle, self.path = tempfile.mkstemp(prefix=_SCRATCH_PREFIX, suffix=".csv", dir=folder)
         with os.fdopen(handle, "wb") as f:
-            f.write(utf8)
+            f.write(marked)
         weakref.finalize(self, _remove, self.path)
 
     def text(self) -> str:
@@ -131,30 +139,43 @@ class TextBody:
 
     def read_sql(self, width: int) -> str:
         """A read_csv of the file into `width` text columns c0, c1, ...; quoted cells as
-        Python's csv module reads them (`from_line` checks that the file has no case where
-        they differ)."""
+        Python's csv module reads them (`_line_per_record` checks that the file has no case
+        where they differ). A line longer than csv's field limit is an error here, and the
+        file goes the Python way, which names it."""
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         quote = "'\"'"
-        return (f"read_csv('{self.path}', header=false, delim={_sql_text(self.delimiter)}, "
+        return (f"read_csv({_sql_text(self.path)}, header=false, delim={_sql_text(self.delimiter)}, "
                 f"quote={quote}, escape={quote}, columns={{{columns}}}, auto_detect=false, "
-                "null_padding=true, strict_mode=false, max_line_size=1048576)")
+                f"null_padding=true, strict_mode=false, max_line_size={csv.field_size_limit()})")
 
     def load(self, con, width: int) -> None:
-        """Table `cells` (c0, c1, ...): its rowid + 1 is the physical line."""
-        con.execute("CREATE TEMP TABLE cells AS SELECT * FROM " + self.read_sql(width))
-        count = con.execute("SELECT count(*) FROM cells").fetchone()[0]
-        if count != self.lines:
-            raise LinesLost(self.lines, count)
+        """Table `cells` (c0, c1, ...): its rowid + 1 is the physical line. One column more
+        than the head's widest row is read: a row wider than that (shifted right, say) would
+        lose cells, so such a file goes the Python way instead."""
+        try:
+            con.execute("CREATE TEMP TABLE cells AS SELECT * FROM " + self.read_sql(width + 1))
+            count, wider = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE blank_null(c{width}) IS NOT NULL) "
+                "FROM cells").fetchone()
+        except duckdb.Error as e:
+            raise TextNotForDuckDB(str(e)) from None
+        if count != self.lines or wider:
+            raise TextNotForDuckDB(f"{count} rows of {self.lines} lines, {wider} wider than the head")
 
 
-def _mark_blank_lines(utf8: bytes) -> bytes:
+_MAX_BLANK_MARKS = 100_000  # a real export has a handful; millions are not an export
+
+
+def _mark_blank_lines(utf8: bytes) -> bytes | None:
     """Put the BLANK mark on every empty line (found by bytes.find, a C loop: a real export
-    has a handful, above its header)."""
+    has a handful, above its header). None for a file of countless blank lines."""
     marks = [0] if utf8.startswith((b"\n", b"\r\n")) else []
     for empty in (b"\n\n", b"\n\r\n"):
         at = utf8.find(empty)
         while at != -1:
             marks.append(at + 1)
+            if len(marks) > _MAX_BLANK_MARKS:
+                return None
             at = utf8.find(empty, at + 1)
     if not marks:
         return utf8
@@ -165,8 +186,13 @@ def _mark_blank_lines(utf8: bytes) -> bytes:
     return b"".join(pieces + [utf8[last:]])
 
 
-class LinesLost(Exception):
-    """DuckDB's reader gave another number of rows than the file has lines."""
+class TextNotForDuckDB(Exception):
+    """DuckDB's reader cannot take this file as Python's csv would (an error of its own,
+    rows it did not give one for one, a row wider than the head): read it the Python way."""
+
+
+_SCRATCH_PREFIX = "kpi-import-"
+_STALE_SECONDS = 3600  # an import takes seconds; older copies were left by a killed process
 
 
 def _sql_text(text: str) -> str:
@@ -182,6 +208,22 @@ def _scratch_dir(size: int) -> str | None:
     except OSError:
         pass
     return None
+
+
+def _remove_stale(folder: str | None) -> None:
+    """Delete copies a killed import left behind (kill -9, the out-of-memory killer)."""
+    folder = folder or tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(_SCRATCH_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            if time.time() - os.stat(path).st_mtime > _STALE_SECONDS:
+                os.unlink(path)
+        except OSError:
+            pass
 
 
 def _remove(path: str) -> None:
@@ -217,7 +259,8 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # old .xls (and .doc: the Excel reader tells them apart)
 
 
-def read_records(data: bytes) -> Records:
+def read_records(data: bytes, duckdb_reads: bool = True) -> Records:
+    """`duckdb_reads=False`: never hand the text to DuckDB (after it refused the file)."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise FileRefused(texts.EMPTY_FILE)
     for magic, what in _SIGNATURES:
@@ -230,7 +273,7 @@ def read_records(data: bytes) -> Records:
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
-    body = _line_per_record(text, delimiter, utf8)
+    body = _line_per_record(text, delimiter, utf8) if duckdb_reads else None
     if body is not None:
         return Records(_split(_head(text, HEAD_LINES), delimiter), encoding, delimiter, body=body)
     rows, quotes = _repair_quotes(text, _split(text, delimiter), delimiter)
@@ -249,9 +292,10 @@ def _head(text: str, lines: int) -> str:
 
 # A line whose cells Python's csv module and DuckDB's reader split alike, none spanning
 # lines: each cell either quoted whole ("a;b", "ООО ""Ромашка""") or not starting with a
-# quote (ООО "Ромашка"). Anything else (a quote left open, text after a closing quote)
-# goes the Python way, which also repairs stray quotes.
-_PLAIN_CELL = r'(?:"(?:[^"]|"")*"|(?:[^"{d}\r\n][^{d}\r\n]*)?)'
+# quote, even after spaces (ООО "Ромашка"; DuckDB reads ` "a"` as `a`). Anything else (a
+# quote left open, text after a closing quote) goes the Python way, which also repairs
+# stray quotes.
+_PLAIN_CELL = r'(?:"(?:[^"]|"")*"| *(?:[^" {d}\r\n][^{d}\r\n]*)?)'
 
 
 def _line_per_record(text: str, delimiter: str, utf8: bytes | None = None) -> TextBody | None:
@@ -261,23 +305,28 @@ def _line_per_record(text: str, delimiter: str, utf8: bytes | None = None) -> Te
     if not DUCKDB_READS_TEXT:
         return None
     utf8 = utf8 if utf8 is not None else text.encode("utf-8")
-    # the marks TextBody and the check below use; a lone CR ends a line for csv only
-    if b"\x01" in utf8 or b"\x02" in utf8 or utf8.count(b"\r") != utf8.count(b"\r\n"):
+    # the marks TextBody and the check below use; a lone CR ends a line for csv only; a
+    # second BOM DuckDB would skip; a head so wide DuckDB's reader runs out of memory
+    if (b"\x01" in utf8 or b"\x02" in utf8 or utf8.count(b"\r") != utf8.count(b"\r\n")
+            or utf8.startswith(b"\xef\xbb\xbf")
+            or max((len(c) for _, c in _split(_head(text, HEAD_LINES), delimiter)), default=0)
+            > _DUCKDB_MAX_COLUMNS):
         return None
-    body = TextBody(utf8, delimiter)
+    try:
+        body = TextBody(utf8, delimiter)
+    except TextNotForDuckDB:
+        return None
     if b'"' not in utf8:
         return body
-    import duckdb
-
     d = "\\t" if delimiter == "\t" else re.escape(delimiter)
     cell = _PLAIN_CELL.format(d=d)
     line = f"{cell}(?:{d}{cell})*\\r?"
     with duckdb.connect() as con:
         try:
             odd = con.execute(
-                f"SELECT count(*) FROM read_csv('{body.path}', header=false, delim='\x02', "
+                f"SELECT count(*) FROM read_csv({_sql_text(body.path)}, header=false, delim='\x02', "
                 "quote='', escape='', columns={'l': 'VARCHAR'}, auto_detect=false, "
-                "strict_mode=false, max_line_size=1048576) "
+                f"strict_mode=false, max_line_size={csv.field_size_limit()}) "
                 "WHERE contains(l, '\"') AND NOT regexp_full_match(l, ?)", [line]).fetchone()[0]
         except duckdb.Error:
             return None
@@ -372,6 +421,7 @@ def _refuse_width(line: int, width: int, total: int) -> None:
         raise FileRefused(texts.TOO_MANY_CELLS.format(line=line, limit=_grouped(MAX_CELLS)))
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LONG_CELL_LINES = 20  # a legitimate note rarely runs longer; a stray quote runs to the end
 
 
@@ -388,7 +438,9 @@ def _repair_quotes(text: str, rows, delimiter: str):
         spanning.append(len(rows) - 1)
     if not spanning:
         return rows, []
-    physical = text.splitlines()
+    physical = _LINE_BREAK.split(text)  # as csv counts lines (not U+2028, VT, FF, NEL)
+    if physical and physical[-1] == "":
+        physical.pop()
     starts.append(len(physical) + 1)
     widths = Counter(len(cells) for _, cells in rows[:2000])
     usual = widths.most_common(1)[0][0]

@@ -334,7 +334,7 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
             next((c for c in row if c and not c.isspace()), None)  # 1C data may start in column B
         if first is None:
             continue
-        if (first[0] in _TOTAL_INITIALS or first[0].isspace()) and is_total(first):
+        if is_total(first):
             layout.totals_skipped += 1
             continue
         layout.data.append((row_line, row))
@@ -361,8 +361,10 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
 
 
 def is_total(first_cell: str) -> bool:
-    """A row whose first filled cell says «Итого»: a total, never a document."""
-    return bool(_TOTALS.match(first_cell.lstrip()))
+    """A row whose first filled cell says «Итого»: a total, never a document. Its first
+    letter is looked at first: most rows need no regular expression."""
+    head = first_cell[:1]
+    return (head in _TOTAL_INITIALS or head.isspace()) and bool(_TOTALS.match(first_cell.lstrip()))
 
 
 def _cell(cells: list[str], index: int) -> str:

@@ -381,14 +381,16 @@ def _load_body(con, layout: Layout) -> int:
     first = "coalesce(" + ", ".join(f"blank_null(c{i})" for i in range(width)) + ")"
     words = "|".join(TOTAL_WORDS)
     start = int(layout.first_line) - 1  # rowid of the first line under the header
-    # Rows to skip are few (blank lines, totals) and start blank or with a totals word:
-    # found once here, so the view costs each reader of it nothing but its own columns.
-    candidates = con.execute(
-        f"SELECT rowid, {first} AS first_cell FROM cells WHERE rowid >= {start} "
-        f"AND (blank_null(c0) IS NULL OR regexp_matches(c0, '(?i)({words})'))").fetchall()
-    skip = [rowid for rowid, cell in candidates if cell is None or is_total(cell)]
-    totals = sum(1 for _, cell in candidates if cell is not None and is_total(cell))
-    con.execute("CREATE TEMP TABLE skipped AS SELECT unnest(?::BIGINT[]) AS rowid", [skip])
+    # Rows to skip (blank lines, totals) start blank or with a totals word: found once here,
+    # so the view costs each reader of it nothing but its own columns. Totals are told by
+    # recognise.is_total over the few distinct candidates, blank rows in SQL.
+    maybe = f"rowid >= {start} AND (blank_null(c0) IS NULL OR regexp_matches(c0, '(?i)({words})'))"
+    candidates = [v for (v,) in con.execute(
+        f"SELECT DISTINCT {first} FROM cells WHERE {maybe}").fetchall() if v is not None]
+    totals = [v for v in candidates if is_total(v)]
+    con.execute(f"CREATE TEMP TABLE skipped AS SELECT rowid, {first} IS NOT NULL AS total FROM cells "
+                f"WHERE {maybe} AND ({first} IS NULL OR list_contains(?::VARCHAR[], {first}))", [totals])
+    skip, n_totals = con.execute("SELECT count(*), count(*) FILTER (WHERE total) FROM skipped").fetchone()
     columns = ", ".join(
         f"blank_null(c{layout.columns[c.name]}) AS r_{c.name}" if c.name in layout.columns
         else f"NULL::VARCHAR AS r_{c.name}" for c in layout.kind.columns)
@@ -397,7 +399,7 @@ def _load_body(con, layout: Layout) -> int:
                 + (" AND rowid NOT IN (SELECT rowid FROM skipped)" if skip else ""))
     if not con.execute("SELECT EXISTS (SELECT 1 FROM raw)").fetchone()[0]:
         raise FileRefused(texts.HEADER_ONLY.format(line=layout.header_line))
-    return totals
+    return n_totals
 
 
 def _currency_written(con, kind) -> str | None:

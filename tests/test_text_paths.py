@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p for p in (ROOT / "data" / "samples").iterdir() if p.suffix in (".csv", ".txt"))
 REAL = sorted((ROOT.parent / "shared" / "real-exports").glob("*/*.csv"))
 
+_ROWS = "".join(f"{i % 28 + 1:02d}.10.2026;Р-{i};Иванов И.И.;Ромашка;{i}\r\n" for i in range(300))
 TITLE = "Продажи за период 01.10.2026 - 31.10.2026\r\n\r\n"
 HEADER = "Дата;Документ;Менеджер;Контрагент;Сумма\r\n"
 TRICKY = {
@@ -37,6 +38,19 @@ TRICKY = {
     "tabs_lf": "Дата\tМенеджер\tКлиент\tСумма\n2026-10-01\tИванов И.И.\tРомашка\t1.5\n\n"
                "2026-10-02T10:00:00+03:00\tИванов И.И.\tЛютик\t(2,00)\n",
     "lone_cr": HEADER + "01.10.2026;Р-1;Иванов И.И.;Ромашка;1\r02.10.2026;Р-2;Иванов И.И.;Лютик;2\r\n",
+    # found by a hostile pass: a space before an opening quote, which DuckDB reads as quoting
+    # (`; "1 000" 500` was stored as 100 050,00), and a quote after a space left open
+    "space_quote": HEADER + '01.10.2026;Р-1;Иванов И.И.;Ромашка; "1 000" 500\r\n'
+    '02.10.2026; "РН" 12345;Иванов И.И.;Ромашка;100\r\n03.10.2026;Р-3;Иванов И.И.; "Лютик;500";1\r\n',
+    "space_quote_open": HEADER + '01.10.2026;Р-1;Иванов И.И.; "Ромашка;100\r\n'
+    "02.10.2026;Р-2;Иванов И.И.;Лютик;200\r\n",
+    # a row past the head shifted right, and a totals row there: neither lost in silence
+    "shifted_late": HEADER + _ROWS + ";;;;;01.10.2026;Р-X;Иванов И.И.;Ромашка;999\r\n;;;;;Итого\r\n",
+    # a line longer than csv's field limit, in a file without quotes
+    "long_line": HEADER + _ROWS + "02.10.2026;Р-2;Иванов И.И.;Ромашка;5;" + "y" * 140_000 + "\r\n",
+    "wide_head": HEADER.rstrip() + ";" * 4000 + "\r\n01.10.2026;Р-1;Иванов И.И.;Ромашка;1\r\n",
+    # a letter that folds to «в» is not the start of «Всего»
+    "exotic_total": HEADER + "01.10.2026;Р-1;Иванов И.И.;Ромашка;1\r\nᲀсего;;;;1\r\n",
 }
 
 
@@ -87,3 +101,30 @@ def test_line_numbers_survive_blank_lines():
     # lines: 1 title, 2 blank, 3 header, 4 blank, 5 data, 6-7 blank, 8 the bad row
     result = importer.inspect(text.encode("cp1251"), "x.csv")
     assert [p.line for p in result.problems] == [8]
+
+
+def test_a_second_bom_and_a_blank_first_line():
+    """DuckDB skips a second BOM, then the blank line under it: the lines would shift."""
+    data = b"\xef\xbb\xbf\xef\xbb\xbf" + ("\r\n" + HEADER + "01.10.2026;Р-1;Иванов И.И.;Ромашка;много\r\n").encode()
+    result = importer.inspect(data, "x.csv")
+    assert isinstance(result, importer.Refusal) and "строка 3" in result.reason
+
+
+def test_stray_quote_line_numbers_count_lines_as_csv_does():
+    """A line separator inside a cell (U+2028, form feed) is not a line: the refused row
+    after a repaired stray quote keeps its number."""
+    text = HEADER + "01.10.2026;Р-1;Иванов И.И.;Ромашка\u2028ООО;1\r\n" \
+        '02.10.2026;Р-2;Иванов И.И.;"Лютик;2\r\n03.10.2026;Р-3;Иванов И.И.;Астра;3\r\n' \
+        "04.10.2026;Р-4;Иванов И.И.;Астра;много\r\n"
+    result = importer.inspect(text.encode("utf-8"), "x.csv")
+    assert [p.line for p in result.problems] == [5]
+
+
+def test_no_copy_of_the_file_is_left_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(reading, "_scratch_dir", lambda size: str(tmp_path))
+    importer.inspect(TRICKY["blank_lines"].encode("cp1251"), "x.csv")
+    importer.inspect(TRICKY["long_line"].encode("cp1251"), "x.csv")  # DuckDB balks here
+    import gc
+    gc.collect()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("kpi-import-")] == []
