@@ -123,7 +123,9 @@ def months(con) -> list[dt.date]:
 
 
 def report(con, weeks: list[dt.date], target: int = DEFAULT_TARGET,
-           reference: dt.date | None = None) -> Report:
+           reference: dt.date | None = None, clients: bool = True) -> Report:
+    """`clients=False` leaves out the share of clients met (a scan of all sales), which the
+    overview does not show."""
     labels = {w: week_label(w) for w in weeks}
     ranges = coverage(con)
     covered_until = max((end for _, end in ranges), default=None)
@@ -153,11 +155,11 @@ def report(con, weeks: list[dt.date], target: int = DEFAULT_TARGET,
                 m.calls += n
     reference = reference or (min(weeks[-1] + dt.timedelta(days=6), covered_until)
                               if weeks and covered_until else covered_until)
-    if reference is not None:
-        for manager, clients, touched in client_coverage(con, reference):
+    if reference is not None and clients:
+        for manager, bought, touched in client_coverage(con, reference):
             if manager in managers:
-                managers[manager].clients = clients
-                managers[manager].client_coverage = touched / clients if clients else None
+                managers[manager].clients = bought
+                managers[manager].client_coverage = touched / bought if bought else None
     return Report(weeks, incomplete, target, list(managers.values()), covered_until, labels)
 
 

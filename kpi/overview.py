@@ -104,7 +104,7 @@ def overview(con, month: dt.date, *, target: int | None = None, today: dt.date |
     month = month.replace(day=1)
     target = target or meetings.saved_target(con)
     thresholds = thresholds or saved_thresholds(con)
-    plan = sales.month_report(con, month, today=today, country=country)
+    plan = sales.month_report(con, month, today=today, country=country, slippage=False)
     rows = {f.name: Row(f.name, f.team, f.fact, f.plan, f.forecast) for f in plan.managers}
 
     snapshot = receivables.pick_snapshot(con, calendar.month_end(month))
@@ -116,7 +116,7 @@ def overview(con, month: dt.date, *, target: int | None = None, today: dt.date |
             row.over_limit = debt.over_limit_by_manager.get(name, Decimal(0))
 
     weeks = meetings.month_weeks(month)
-    meets = meetings.report(con, weeks, target)
+    meets = meetings.report(con, weeks, target, clients=False)
     last_day = weeks[-1] + dt.timedelta(days=6)
     covered = any(start <= last_day and end >= weeks[0] for start, end in meetings.coverage(con))
     if covered:

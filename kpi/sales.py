@@ -152,7 +152,9 @@ SELECT (SELECT count(*) FROM (SELECT client, sum(amount) AS net FROM m GROUP BY 
 
 
 def month_report(con, month: dt.date, *, today: dt.date | None = None,
-                 country: str = calendar.DEFAULT_COUNTRY) -> MonthReport:
+                 country: str = calendar.DEFAULT_COUNTRY, slippage: bool = True) -> MonthReport:
+    """`slippage=False` leaves out the department's usual share of the first working days
+    (a scan of every loaded month), for callers that show no slippage (the overview)."""
     start = month.replace(day=1)
     end = calendar.month_end(start)
     next_start = end + dt.timedelta(days=1)
@@ -171,7 +173,8 @@ def month_report(con, month: dt.date, *, today: dt.date | None = None,
     report = MonthReport(
         month=start, country=country, closed=closed, data_through=data_through,
         working_days=len(work_days), working_days_elapsed=elapsed, early_until=early_until,
-        usual_early_share=usual_early_share(con, country), managers=managers, teams=[],
+        usual_early_share=usual_early_share(con, country) if slippage else None,
+        managers=managers, teams=[],
         department=_total(DEPARTMENT, NO_TEAM, managers, dept_active, dept_new))
     teams = sorted({m.team for m in managers})
     report.teams = [_total(team, team, [m for m in managers if m.team == team]) for team in teams]
