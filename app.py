@@ -3,9 +3,12 @@ loaded into an empty store."""
 
 import streamlit as st
 
-from kpi import samples, store, texts
-from pages.common import current_scope, note_data_version, sign_out_button
+from kpi import i18n, samples, store, texts
+from pages.common import (choose_language, current_scope, language_picker, note_data_version,
+                          sign_out_button)
 
+# the language known so far (the browser's on a first visit), so even the title is in it
+i18n.set_language(st.session_state.get("language") or i18n.from_browser(st.context.locale))
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/monitoring:", layout="wide")
 
 
@@ -17,6 +20,7 @@ def _prepare_store(path: str) -> None:
 try:
     _prepare_store(str(store.db_path()))
     scope = current_scope()  # stops here with a sign-in prompt when nobody is signed in
+    choose_language(scope)
     note_data_version()  # what this run's cached engine answers are keyed by
 except (store.StoreBusy, store.StoreUnusable) as e:  # said in Russian, not Streamlit's English
     st.error(str(e))
@@ -37,6 +41,7 @@ for area, (section, path, icon) in PAGES.items():
     if scope.can(area):
         pages.setdefault(texts.NAV_SECTIONS[section], []).append(
             st.Page(path, title=texts.PAGE_TITLES[area], icon=icon, default=not pages))
+language_picker(scope)
 sign_out_button(scope)
 try:
     st.navigation(pages).run()

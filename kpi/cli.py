@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from kpi import (access, calendar, funnel, importer, meetings, overview, reading, receivables,
-                 sales, settings, store, texts)
+from kpi import (access, calendar, funnel, i18n, importer, meetings, overview, reading,
+                 receivables, sales, settings, store, texts)
 from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_ratio
 from kpi.mapping import from_file
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help=f"файл базы DuckDB (по умолчанию $KPI_DB или {store.DEFAULT_DB})")
     parser.add_argument("--as", dest="login", metavar="LOGIN",
                         help="ответить так, как увидит этот пользователь (его роль и доступ)")
+    parser.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
+                        help="язык читаемого вывода: ru, kk, en (--json от него не зависит)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = commands.add_parser("import", help="загрузить выгрузки")
@@ -151,6 +153,7 @@ AREA = {"overview": "overview", "sales": "sales", "receivables": "receivables", 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    i18n.set_language(args.lang)
     try:
         args.scope = access.scope_of(args.db, args.login) if args.login else access.ADMIN
         if args.command == "user" and args.scope.role != "director":

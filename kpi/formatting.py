@@ -1,52 +1,53 @@
-"""Numbers and dates the Russian way: `1 234 567,89 ₽`, `103,5 %`, `31.10.2026`."""
+"""Numbers, money and dates as the reader writes them, by Babel (kpi.i18n): `1 234 567,89 ₽`,
+`1 234 567,89 ₸`, `1,234,567.89 RUB`; `103,5 %`; `31.10.2026`. The signatures stay those
+the pages and the CLI have always called: a currency is passed as its symbol (₽, ₸) or not
+at all."""
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from kpi import texts
+from babel.numbers import format_compact_decimal
+
+from kpi import i18n, texts
 
 NBSP = "\u00a0"
-
-
-def _half_up(value, digits: int) -> Decimal:
-    """Accountants round 7,05 to 7,1; binary floats would give 7,0."""
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-MINUS = "\u2212"  # a typographic minus, not a hyphen
+_CODES = {"₽": "RUB", "₸": "KZT", "RUB": "RUB", "KZT": "KZT"}
 
 
 def fmt_money(value, digits: int = 0, currency: str = "") -> str:
-    if value is None:
-        return "—"
-    text = f"{_half_up(value, digits):,.{digits}f}".replace(",", NBSP).replace(".", ",").replace("-", MINUS)
-    return f"{text}{NBSP}{currency}" if currency else text
+    return i18n.money(value, _CODES.get(currency), digits) if currency else i18n.number(value, digits)
 
 
-def fmt_ratio(value, digits: int = 1, none: str = texts.NO_PLAN) -> str:
+def fmt_ratio(value, digits: int = 1, none: str | None = None) -> str:
+    """`none`: what a missing ratio reads as (by default the text for "no plan")."""
     if value is None:
-        return none
-    return f"{value * 100:.{digits}f}".replace(".", ",") + f"{NBSP}%"
+        return texts.NO_PLAN if none is None else none
+    return i18n.percent(value, digits)
 
 
 def fmt_date(value: dt.date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "—"
+    return i18n.date(value)
 
 
 def fmt_money_short(value, currency: str = "₽") -> str:
     """For headline cards, three significant digits so a card never cuts its figure:
-    `1,28 млн ₽`, `14,6 млн ₽`, `132 млн ₽`, `811 тыс. ₽`, `950 ₽`."""
+    `1,28 млн ₽`, `14,6 млн ₽`, `132 млн ₽`, `811 тыс. ₽`, `950 ₽` (`1.28M RUB` in English)."""
     if value is None:
         return "—"
     v = Decimal(str(value))
-    for size, unit in ((10**9, "млрд"), (10**6, "млн"), (10**3, "тыс.")):
-        if abs(v) >= size:
-            scaled = abs(v) / size
-            digits = 0 if scaled >= 100 else 1 if scaled >= 10 or unit == "тыс." else 2
-            text = (f"{_half_up(v / size, digits):,.{digits}f}".replace(",", NBSP)
-                    .replace(".", ",").replace("-", MINUS))
-            return f"{text}{NBSP}{unit}{NBSP}{currency}".rstrip()
-    return fmt_money(v, currency=currency)
+    if abs(v) < 1000:
+        return fmt_money(v, currency=currency)
+    size = Decimal(1000)
+    while abs(v) >= size * 1000 and size < 10**9:
+        size *= 1000
+    scaled = abs(v) / size
+    digits = 0 if scaled >= 100 else 1 if scaled >= 10 or size == 1000 else 2
+    # rounded here, half up as accountants do (Babel would round 7,05 тыс. to even: 7 тыс.)
+    text = format_compact_decimal(i18n.half_up(v / size, digits) * size, fraction_digits=digits,
+                                  locale=i18n.locale())
+    code = _CODES.get(currency)
+    unit = code if i18n.language() == "en" else currency
+    return f"{text}{NBSP}{unit}" if unit else text
 
 
 def json_money(value) -> float | None:

@@ -51,3 +51,14 @@ def save_team_overrides(con, teams: dict[str, str | None]) -> None:
     rows = [[m, t.strip()] for m, t in teams.items() if t and t.strip()]
     if rows:
         con.executemany("INSERT INTO teams VALUES (?, ?)", rows)
+
+
+_LANGUAGE = "language:"  # + login: the interface language each user chose
+
+
+def user_language(con, login: str | None) -> str | None:
+    return get_meta(con, _LANGUAGE + (login or ""))
+
+
+def save_user_language(con, login: str | None, code: str) -> None:
+    set_meta(con, _LANGUAGE + (login or ""), code)

@@ -138,9 +138,10 @@ CLASSES = {"activity_type": ("types", lambda v: K.classify(v, K.ACTIVITY_TYPES))
 # Values a kind derives from several cells, computed once with the typed ones.
 DERIVED = {"deals": ["coalesce(list_contains($won_stages, vkey(r_stage)) OR "
                      "regexp_matches(vkey(r_stage), '(^|:)won$'), false) AS is_won"]}
-# Checks beyond one cell's type: (condition on `parsed`, the column, what is wrong).
-ROW_CHECKS = {"deals": [("is_won AND p_amount IS NULL", "amount", texts.WON_WITHOUT_AMOUNT),
-                        ("is_won AND r_closed_at IS NULL", "closed_at", texts.WON_WITHOUT_DATE)]}
+# Checks beyond one cell's type: (condition on `parsed`, the column, the text saying what is
+# wrong, by its name in the catalog).
+ROW_CHECKS = {"deals": [("is_won AND p_amount IS NULL", "amount", "WON_WITHOUT_AMOUNT"),
+                        ("is_won AND r_closed_at IS NULL", "closed_at", "WON_WITHOUT_DATE")]}
 
 
 MONTH_NAMES = ["^(январ|jan)", "^(феврал|feb)", "^(март|mar)", "^(апрел|apr)", "^(ма[йя]|may)",
@@ -510,7 +511,7 @@ def _problems(con, layout: Layout) -> list[Problem]:
         if column in layout.columns:
             checks.append(f"SELECT _line, ? AS col, r_{column} AS value, ? AS expected "
                           f"FROM parsed WHERE {condition}")
-            params += [layout.headers[column], expected]
+            params += [layout.headers[column], getattr(texts, expected)]
     if not checks:
         return []
     # by line, then in the order of the checks (the file's columns): the same report each time

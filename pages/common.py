@@ -2,12 +2,13 @@
 that keeps a page from running without app.py."""
 
 import datetime as dt
+import functools
 import html
 import re
 
 import streamlit as st
 
-from kpi import access, calendar, receivables, store, texts
+from kpi import access, calendar, i18n, receivables, settings, store, texts
 from kpi.importer import month_name
 
 
@@ -31,12 +32,54 @@ def _leave_legacy_pages_mode() -> None:
 _leave_legacy_pages_mode()
 
 
+def choose_language(scope: access.Scope | None = None) -> str:
+    """The interface language for this run: the user's choice (remembered in the store per
+    login), else the browser's. Called first thing on every run; `fragment` repeats it for
+    the parts of a page that rerun alone (each rerun is a new thread)."""
+    code = st.session_state.get("language")
+    if code is None:
+        login = scope.login if scope is not None else None
+        with store.reader() as con:
+            code = settings.user_language(con, login)
+        code = code or i18n.from_browser(st.context.locale)
+        st.session_state["language"] = code
+    return i18n.set_language(code)
+
+
+def language_picker(scope: access.Scope) -> None:
+    """Русский / Қазақша / English in the sidebar; the choice is kept for the user."""
+    def chosen():
+        code = st.session_state["language_pick"]
+        st.session_state["language"] = code
+        with store.connect() as con:
+            settings.save_user_language(con, scope.login, code)
+
+    codes = list(i18n.LANGUAGES)
+    st.session_state["language_pick"] = i18n.language()
+    st.sidebar.selectbox(texts.LANGUAGE, codes, format_func=i18n.LANGUAGES.get,
+                         key="language_pick", on_change=chosen)
+
+
+def fragment(function=None, **options):
+    """st.fragment that first sets the session's language: a fragment reruns on its own
+    thread, without app.py."""
+    if function is None:
+        return lambda f: fragment(f, **options)
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        i18n.set_language(st.session_state.get("language"))
+        return function(*args, **kwargs)
+
+    return st.fragment(run, **options)
+
+
 LEVEL_COLOURS = {"ok": "#2e7d32", "watch": "#f9a825", "behind": "#c62828", None: "#9e9e9e"}
 
 
 def plotly_layout(height: int, top: int = 10) -> dict:
-    """Russian number format (1 234,5), no wasted margins, one font."""
-    return {"height": height, "separators": ", ", "margin": {"l": 10, "r": 40, "t": top, "b": 10},
+    """The reader's number format (1 234,5 or 1,234.5), no wasted margins, one font."""
+    return {"height": height, "separators": i18n.chart_separators(), "margin": {"l": 10, "r": 40, "t": top, "b": 10},
             "legend": {"orientation": "h", "y": -0.15}, "font": {"size": 13},
             "plot_bgcolor": "white"}
 
@@ -122,7 +165,9 @@ def scope() -> access.Scope:
 
 def guard(area: str) -> None:
     """A page outside the user's role stops before it reads anything (the navigation does
-    not offer it either, but a page must not rely on the menu)."""
+    not offer it either, but a page must not rely on the menu). It also sets the language,
+    for a page run on its own (a test, a page opened before app.py's run)."""
+    choose_language(scope())
     if not scope().can(area):
         st.error(texts.FORBIDDEN.format(login=plain(scope().login), role=texts.ROLE_TITLES[scope().role]))
         st.stop()

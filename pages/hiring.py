@@ -9,7 +9,7 @@ from kpi import texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_ratio
 from kpi.kinds import STAGES
-from pages.common import engine, guard, LEVEL_COLOURS, plotly_layout
+from pages.common import engine, fragment, guard, LEVEL_COLOURS, plotly_layout
 
 guard("hiring")
 
@@ -43,13 +43,13 @@ cards[3].metric(texts.HIRE_HIRED, counts["hired"],
 if overall.small_sample and counts["invited"]:
     st.warning(texts.HIRE_SMALL)
 if overall.days_to_hire is not None:
-    st.caption(f"{texts.HIRE_DAYS}: {overall.days_to_hire:.0f} (медиана)")
+    st.caption(f"{texts.HIRE_DAYS}: " + texts.HIRE_MEDIAN.format(days=f"{overall.days_to_hire:.0f}"))
 
 # --- the funnel -------------------------------------------------------------------------------------
 st.subheader(texts.HIRE_FUNNEL)
 labels = [texts.STAGE_TITLES[s] for s in STAGES]
 steps = [f"{counts[s]}" + ("" if overall.conversion(s) is None
-                           else f" ({fmt_ratio(overall.conversion(s), 0)} от пред.)") for s in STAGES]
+                           else texts.HIRE_FROM_PREVIOUS.format(ratio=fmt_ratio(overall.conversion(s), 0))) for s in STAGES]
 chart = go.Figure(go.Funnel(y=labels, x=[counts[s] for s in STAGES], text=steps, textinfo="text",
                             # the headline step, attendance, stands out
                             marker={"color": ["#1f5fa8"] * 4 + [LEVEL_COLOURS["watch"]] + ["#1f5fa8"] * 2}))
@@ -58,7 +58,7 @@ st.plotly_chart(chart, config={"displayModeBar": False})
 st.caption(texts.HIRE_FUNNEL_HELP)
 
 # --- breakdown ----------------------------------------------------------------------------------------
-@st.fragment
+@fragment
 def breakdown() -> None:
     """By source, vacancy, recruiter or month: switching reruns this part only."""
     st.subheader(texts.HIRE_BREAKDOWN)
@@ -81,7 +81,7 @@ breakdown()
 planning = engine("funnel.planning_rate", **filters)
 
 
-@st.fragment
+@fragment
 def slot_planner() -> None:
     """Attendees, confidence and capacity: a change reruns the planner only."""
     st.subheader(texts.HIRE_SLOTS)

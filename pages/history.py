@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi import store, texts
+from kpi.formatting import fmt_date
 from pages.common import db, guard, plain, reader, scope
 
 guard("history")
@@ -31,7 +32,7 @@ table["status"] = [
     else texts.HISTORY_ACTIVE for r in imports]
 table["imported_by"] = [r["imported_by"] or texts.HISTORY_ADMIN for r in imports]
 table["period"] = [
-    f"на {r['as_of']:%d.%m.%Y}" if r["as_of"] and r["period_from"] == r["as_of"]
+    texts.HISTORY_AS_OF.format(date=fmt_date(r["as_of"])) if r["as_of"] and r["period_from"] == r["as_of"]
     else f"{r['period_from']:%d.%m.%Y} – {r['period_to']:%d.%m.%Y}" if r["period_from"] else ""
     for r in imports]
 table = table[list(texts.HISTORY_COLUMNS)].rename(columns=texts.HISTORY_COLUMNS)

@@ -10,8 +10,8 @@ from kpi import sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_ratio
 from pages.common import (
-    chart_labels, db, engine, filtered, guard, LEVEL_COLOURS, manager_search, month_picker,
-    note_data_version, plotly_layout, scope)
+    chart_labels, db, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    month_picker, note_data_version, plotly_layout, scope)
 
 guard("meetings")
 
@@ -55,7 +55,7 @@ average = report.department_avg_per_complete_week
 cards = st.columns(4)
 cards[0].metric(texts.MEET_HELD, sum(m.held for m in report.managers))
 cards[1].metric(texts.MEET_AVG, "—" if average is None else f"{average:.1f}".replace(".", ","),
-                delta=f"цель {target}", delta_color="off", delta_arrow="off")
+                delta=texts.MEET_TARGET_DELTA.format(target=target), delta_color="off", delta_arrow="off")
 cards[2].metric(texts.MEET_BELOW, texts.MEET_BELOW_OF.format(
     n=sum(report.below_target(m) for m in report.managers), total=len(report.managers)))
 cards[3].metric(texts.MEET_CANCELLED, sum(m.cancelled for m in report.managers))
@@ -105,7 +105,7 @@ def heat_map(managers: list[str]) -> go.Figure:
     return heat
 
 
-@st.fragment
+@fragment
 def managers() -> None:
     """Search, heat map and table: typing a name reruns this part only."""
     st.subheader(texts.MEET_HEATMAP)
@@ -130,7 +130,7 @@ def managers() -> None:
     frame = pd.DataFrame([{
         texts.MEET_COLUMNS[k]: one_decimal(r[k]) if k == "avg"
         else fmt_ratio(r[k], digits=0, none="—") if k == "client_coverage"
-        else ("да" if r[k] else "") if k == "below" else r[k]
+        else (texts.YES if r[k] else "") if k == "below" else r[k]
         for k in texts.MEET_COLUMNS} for r in found], columns=list(texts.MEET_COLUMNS.values()))
     if len(team_list) > 1:
         frame.insert(1, texts.SALES_COLUMNS["team"], [team_of.get(r["manager"], sales.NO_TEAM) for r in found])
@@ -148,7 +148,7 @@ managers()
 
 
 # --- one manager's meetings --------------------------------------------------------------------------
-@st.fragment
+@fragment
 def drill() -> None:
     st.subheader(texts.MEET_DRILL)
     manager = st.selectbox(texts.MEET_DRILL_PICK, [r["manager"] for r in rows], key="meet_manager")

@@ -10,8 +10,8 @@ from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
-    chart_labels, db, engine, filtered, guard, LEVEL_COLOURS, manager_search, money_symbol,
-    month_picker, note_data_version, plotly_layout, scope)
+    chart_labels, db, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    money_symbol, month_picker, note_data_version, plotly_layout, scope)
 
 guard("overview")
 SYMBOL = money_symbol()
@@ -82,7 +82,7 @@ def change(now, then, points=True):
         return None
     # a plain "-": Streamlit reads the delta's sign (and its arrow) from it
     number = f"{(now - then) * (100 if points else 1):+.1f}".replace(".", ",")
-    return f"{number} п.п." if points else number
+    return texts.POINTS.format(number=number) if points else number
 
 
 cards = st.container(horizontal=True, gap="medium")  # each card as wide as its figure: no "1,19 млр…"
@@ -138,7 +138,7 @@ if len(ov.teams) > 1:
 manager_rows = [r for r in rows if r["kind"] == "manager"]
 
 
-@st.fragment
+@fragment
 def attention() -> None:
     """Search and scorecard: typing a name reruns this part only; a click opens the manager."""
     st.subheader(texts.OVERVIEW_SCORECARD)
@@ -179,7 +179,7 @@ if scope().role == "director":
                 st.rerun()
 
 # --- trend over the last loaded months ------------------------------------------------------
-@st.fragment(parallel=True)
+@fragment(parallel=True)
 def trend() -> None:
     """The slowest part of a first load (a whole overview per month): drawn beside the rest
     of the page, not before it."""

@@ -10,8 +10,8 @@ from kpi import sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from pages.common import (
-    chart_labels, db, engine, filtered, guard, manager_search, money_symbol, note_data_version,
-    plotly_layout, scope)
+    chart_labels, db, engine, filtered, fragment, guard, manager_search, money_symbol,
+    note_data_version, plotly_layout, scope)
 
 guard("receivables")
 SYMBOL = money_symbol()
@@ -54,7 +54,7 @@ cards[1].metric(texts.REC_OVERDUE, fmt_money_short(totals.overdue, SYMBOL),
 cards[2].metric(texts.REC_OVER_LIMIT, fmt_money_short(report.over_limit_total, SYMBOL),
                 delta=texts.REC_OVER_LIMIT_CLIENTS.format(n=len(report.over_limit)), delta_color="off", delta_arrow="off")
 cards[3].metric(texts.REC_ADVANCES, fmt_money_short(report.negative_sum, SYMBOL),
-                delta=f"{report.negative_count} док.", delta_color="off", delta_arrow="off")
+                delta=texts.REC_DOCS_DELTA.format(n=report.negative_count), delta_color="off", delta_arrow="off")
 st.caption(texts.REC_CHECK_OK.format(
     buckets=fmt_money(sum(totals.buckets.values())), no_term=fmt_money(totals.no_term),
     total=fmt_money(totals.total)))
@@ -114,7 +114,7 @@ manager_rows, columns = R.manager_table(report)  # the download: the CLI's table
 shown_columns = {k: v for k, v in columns.items() if k != "no_term" or totals.no_term}
 
 
-@st.fragment
+@fragment
 def managers() -> None:
     """Search, chart and table: typing a name reruns this part only."""
     st.subheader(texts.REC_BY_MANAGER)
@@ -178,7 +178,7 @@ if changes:
 
 
 # --- documents: manager, then client ------------------------------------------------------------
-@st.fragment
+@fragment
 def documents() -> None:
     st.subheader(texts.REC_DRILL)
     pick = st.columns(2)

@@ -12,8 +12,8 @@ from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
-    chart_labels, engine, filtered, guard, LEVEL_COLOURS, manager_search, money_symbol,
-    month_picker, plain, plotly_layout)
+    chart_labels, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    money_symbol, month_picker, plain, plotly_layout)
 
 guard("sales")
 SYMBOL = money_symbol()
@@ -37,7 +37,7 @@ country = top[2].selectbox(texts.SALES_COUNTRY, countries, index=countries.index
 
 report = engine("sales.month_report", month, country=country)
 
-country_name = f"календарь: {calendar.COUNTRIES[country]}"
+country_name = texts.SALES_CALENDAR_OF.format(country=calendar.COUNTRIES[country])
 if report.closed:
     st.caption(texts.SALES_STATUS_CLOSED.format(total=report.working_days, country=country_name))
 else:
@@ -123,7 +123,7 @@ def pace_chart(rows: list[dict], x_max: float) -> go.Figure:
                            marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",
                                    "line": {"width": 3}})
     figure.add_vline(x=100, line_dash="dash", line_color="#455a64", layer="below")
-    figure.update_layout(**plotly_layout(height=60 + 34 * len(chart_rows)), xaxis_title="% плана",
+    figure.update_layout(**plotly_layout(height=60 + 34 * len(chart_rows)), xaxis_title=texts.SALES_AXIS_PLAN,
                          xaxis_range=[0, x_max], showlegend=report.forecast_ready and money_view)
     return figure
 
@@ -132,7 +132,7 @@ manager_rows = sales.rows(report, measure, "managers")
 team_list = [t.name for t in report.teams]
 
 
-@st.fragment
+@fragment
 def managers() -> None:
     """Search, chart, table and a manager's documents: typing a name or clicking a row
     reruns this part only."""
@@ -183,7 +183,7 @@ def managers() -> None:
         texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
         texts.SALES_DOC_COLUMNS["client"]: d["client"],
         texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL),
-        texts.SALES_DOC_COLUMNS["is_return"]: "возврат" if d["is_return"] or d["amount"] < 0 else "",
+        texts.SALES_DOC_COLUMNS["is_return"]: texts.SALES_RETURN if d["is_return"] or d["amount"] < 0 else "",
     } for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
     st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))
     st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.SALES_DOC_COLUMNS),
@@ -198,7 +198,7 @@ else:
 
 
 # --- trend over the loaded months ---------------------------------------------------------
-@st.fragment
+@fragment
 def trend() -> None:
     st.subheader(texts.SALES_TREND)
     people = engine("sales.trend_managers")
@@ -209,10 +209,10 @@ def trend() -> None:
     this_month = dt.date.today().replace(day=1)
     labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]
     chart.add_bar(x=labels, y=series["fact"].astype(float) / 1e6, name=texts.SALES_TREND_FACT,
-                  marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} млн " + SYMBOL + "<extra></extra>")
+                  marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} " + texts.MILLIONS_OF.format(currency=SYMBOL) + "<extra></extra>")
     chart.add_scatter(x=labels, y=series["plan"].astype(float) / 1e6, name=texts.SALES_TREND_PLAN,
                       mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
-    chart.update_layout(**plotly_layout(height=320), yaxis={"title": "млн " + SYMBOL, "tickformat": ",.0f"})
+    chart.update_layout(**plotly_layout(height=320), yaxis={"title": texts.MILLIONS_OF.format(currency=SYMBOL), "tickformat": ",.0f"})
     st.plotly_chart(chart, config={"displayModeBar": False})
     if this_month in set(series["month"]):
         st.caption(plain(texts.SALES_TREND_OPEN))  # its leading "*" is not a list
@@ -244,7 +244,7 @@ if money_view:
         early.add_vline(x=report.usual_early_share * 100, line_dash="dash", line_color="#455a64",
                         annotation_text=texts.SALES_SLIPPAGE_USUAL, annotation_position="top")
     early.update_layout(**plotly_layout(height=90 + 30 * len(shares), top=30),
-                        xaxis_title="% факта месяца")
+                        xaxis_title=texts.SALES_AXIS_MONTH_FACT)
     st.plotly_chart(early, config={"displayModeBar": False})
     if not early_ends.everyone:
         st.caption(texts.SALES_SLIPPAGE_TOP.format(shown=early_ends.shown, total=early_ends.total))

@@ -140,7 +140,7 @@ def _show_inspection(file, inspection: importer.Inspection) -> bool:
     st.caption(texts.UPLOAD_COLUMNS.format(
         columns=", ".join(f"«{plain(h)}»" for h in inspection.columns.values()),
         line=inspection.header_line) + " " + texts.UPLOAD_FORMAT.format(
-        encoding=inspection.encoding, delimiter=f", разделитель: {delimiter}" if delimiter else ""))
+        encoding=inspection.encoding, delimiter=texts.UPLOAD_DELIMITER_NOTE.format(delimiter=delimiter) if delimiter else ""))
     if inspection.as_of is not None:
         _as_of_input(file, inspection.as_of)
     for replaced in inspection.replaces:

@@ -31,7 +31,7 @@ def wait_ready(page: Page, timeout: float = 30_000) -> None:
 def screenshot(url: str, path: str, height: int = 1400) -> None:
     with sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": height})
+        page = browser.new_page(viewport={"width": 1400, "height": height}, locale="ru-RU")
         page.goto(url)
         wait_ready(page)
         page.screenshot(path=path)

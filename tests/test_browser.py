@@ -68,7 +68,7 @@ def browser():
 
 def upload(browser, server: str, export: Path, expect: str, height: int):
     """Open the upload page, drop one file on it, wait until `expect` shows."""
-    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page = browser.new_page(viewport={"width": 1400, "height": height}, locale="ru-RU")
     page.goto(f"{server}/upload")
     wait_ready(page)
     page.locator('input[type="file"]').set_input_files(str(export))
@@ -98,7 +98,7 @@ def test_upload_a_file_in_the_browser(server, browser, tmp_path):
 
 
 def test_sales_page_on_the_sample_company(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 2900})
+    page = browser.new_page(viewport={"width": 1400, "height": 2900}, locale="ru-RU")
     page.goto(f"{server}/sales")
     wait_ready(page)
     page.get_by_role("combobox", name="Месяц").click()
@@ -132,7 +132,7 @@ PAGES = {"": "Кому нужно внимание", "manager": "Докумен�
 
 def visit_every_page(browser, url: str, prefix: str, expected: dict[str, str | None]) -> None:
     """Each page opens with no exception and no error box; a screenshot of each."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     for path, text in expected.items():
         page.goto(f"{url}/{path}")
         wait_ready(page)
@@ -213,7 +213,7 @@ def test_signing_in_and_out_in_the_browser(browser, tmp_path):
     access.add_user(db, "ivanov", "manager", "пароль менеджера", manager="Иванов И.И.")
     proc, url = start_server(db)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="ru-RU")
         page.goto(url)
         page.wait_for_selector("form")  # the gate sends an unsigned visitor to the sign-in page
         page.fill("#login", "ivanov")
@@ -241,7 +241,7 @@ def test_signing_in_and_out_in_the_browser(browser, tmp_path):
 
 
 def test_a_click_in_the_scorecard_opens_the_managers_page(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page = browser.new_page(viewport={"width": 1400, "height": 1400}, locale="ru-RU")
     page.goto(server)
     wait_ready(page)
     page.get_by_text("Кому нужно внимание").wait_for()
@@ -253,4 +253,18 @@ def test_a_click_in_the_scorecard_opens_the_managers_page(server, browser):
     assert "manager=" in page.url and "month=" in page.url  # a link that can be sent
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "manager_page.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("locale,code", [("kk-KZ", "kk"), ("en-US", "en")])
+def test_the_browser_language_is_the_first_choice(server, browser, locale, code):
+    """A Kazakh or English browser gets the overview in its language, numbers its way."""
+    from kpi.texts import CATALOGS
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1500}, locale=locale)
+    page.goto(server)
+    wait_ready(page)
+    page.get_by_role("heading", name=CATALOGS[code]["PAGE_TITLES"]["overview"]).first.wait_for()
+    page.get_by_text(CATALOGS[code]["LANGUAGE"]).first.wait_for()
+    page.screenshot(path=str(SHOTS / f"browser_overview_{code}.png"))
     page.close()

@@ -1,0 +1,112 @@
+"""The reader's language: which catalog the words come from, and how numbers, money and
+dates are written in it. Formats come from Babel (CLDR), never by hand: `1 234 567,89 ₽`,
+`1 234 567,89 ₸`, `1,234,567.89 RUB`; `31.10.2026`; `октябрь 2026`, `қазан 2026`.
+
+The language is a context variable: the app sets it at the top of every run of a user's
+session (Streamlit runs each session in its own thread), the CLI from `--lang`. The
+engine never reads it; only pages, the CLI's readable output and the PDF do.
+"""
+
+import contextvars
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+DEFAULT = "ru"
+CURRENCIES = ("RUB", "KZT")
+
+_language = contextvars.ContextVar("language", default=DEFAULT)
+
+
+def set_language(code: str | None) -> str:
+    """Use `code` from here on in this thread (an unknown code falls back to Russian)."""
+    code = code if code in LANGUAGES else DEFAULT
+    _language.set(code)
+    return code
+
+
+def language() -> str:
+    return _language.get()
+
+
+def from_browser(tag: str | None) -> str:
+    """`kk-KZ`, `en-GB`, `ru` -> our language; anything else Russian."""
+    code = (tag or "").replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else DEFAULT
+
+
+def locale(currency: str | None = None) -> str:
+    """The CLDR locale to write in: Russian in tenge is `ru_KZ` (`ru_RU` would print
+    `KZT` for ₸), Kazakh is `kk_KZ`, English `en_US` (with the currency code)."""
+    code = language()
+    if code == "kk":
+        return "kk_KZ"
+    if code == "en":
+        return "en_US"
+    return "ru_KZ" if currency == "KZT" else "ru_RU"
+
+
+def half_up(value, digits: int) -> Decimal:
+    """Accountants round 7,05 to 7,1; binary floats would give 7,0."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _pattern(digits: int) -> str:
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def number(value, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(half_up(value, digits), _pattern(digits), locale=locale())
+
+
+def money(value, currency: str | None = None, digits: int = 0) -> str:
+    """`1 234 568 ₽`; with no currency, the number alone. English writes the code after
+    the number (`1,234,568 RUB`), as an owner reading a report in English expects."""
+    if value is None:
+        return "—"
+    if not currency:
+        return number(value, digits)
+    amount = half_up(value, digits)
+    if language() == "en":
+        return format_currency(amount, currency, _pattern(digits) + "\u00a0¤¤", locale="en_US",
+                               currency_digits=False)
+    return format_currency(amount, currency, _pattern(digits) + "\u00a0¤", locale=locale(currency),
+                           currency_digits=False)
+
+
+def percent(value, digits: int = 1) -> str:
+    """`103,5 %` / `103.5%`: the locale's own percent pattern, `digits` after the mark."""
+    if value is None:
+        return "—"
+    pattern = Locale.parse(locale()).percent_formats[None].pattern
+    head, _, tail = pattern.partition("0")
+    body = "0" + ("." + "0" * digits if digits else "")
+    return format_percent(half_up(Decimal(str(value)) * 100, digits) / 100,
+                          head + body + tail.lstrip("0"), locale=locale())
+
+
+def date(value: dt.date | None) -> str:
+    """`31.10.2026` (ru, kk), `10/31/2026` (en)."""
+    if value is None:
+        return "—"
+    return format_date(value, "dd.MM.y" if language() != "en" else "MM/dd/y", locale=locale())
+
+
+def month(value: dt.date) -> str:
+    """A month standing alone: `октябрь 2026`, `қазан 2026`, `October 2026`."""
+    text = format_date(value, "LLLL y", locale=locale())
+    return text[:1].upper() + text[1:] if language() == "en" else text.lower()
+
+
+def chart_separators() -> str:
+    """Plotly's `separators` (decimal mark, then thousands): `, ` in Russian and Kazakh,
+    `.,` in English, from the locale's own symbols."""
+    symbols = Locale.parse(locale()).number_symbols["latn"]
+    group = symbols["group"].replace("\u00a0", " ").replace("\u202f", " ")
+    return symbols["decimal"] + group
