@@ -18,6 +18,15 @@ def fmt_money(value, digits: int = 0, currency: str = "") -> str:
     return i18n.money(value, _CODES.get(currency), digits) if currency else i18n.number(value, digits)
 
 
+def fmt_number(value, digits: int = 1, signed: bool = False) -> str:
+    """`3,9` / `3.9`; `signed`: `+11,6` for a change (a plain hyphen-minus: Streamlit's delta
+    arrow reads the sign)."""
+    if value is None:
+        return "—"
+    text = i18n.number(value, digits)
+    return f"+{text}" if signed and i18n.half_up(value, digits) > 0 else text
+
+
 def fmt_ratio(value, digits: int = 1, none: str | None = None) -> str:
     """`none`: what a missing ratio reads as (by default the text for "no plan")."""
     if value is None:

@@ -9,7 +9,7 @@ import datetime as dt
 from html import escape
 
 from kpi import texts
-from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from kpi.overview import Overview, manager_table
 
 COLOURS = {"ok": "#c8e6c9", "watch": "#ffe9b3", "behind": "#f5c2c2", None: "transparent"}
@@ -75,7 +75,7 @@ def _cell(key: str, value, symbol: str = "₽") -> str:
     if key in ("fulfilment", "forecast_fulfilment", "overdue_share"):
         return fmt_ratio(value, none=texts.NO_PLAN if key == "fulfilment" else "—")
     if key == "meetings_per_week":
-        return "—" if value is None else f"{value:.1f}".replace(".", ",")
+        return fmt_number(value)
     return "" if value is None else str(value)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from kpi import funnel as F
 from kpi import texts
 from kpi.export import excel_csv
-from kpi.formatting import fmt_ratio
+from kpi.formatting import fmt_number, fmt_ratio
 from kpi.kinds import STAGES
 from pages.common import engine, fragment, guard, LEVEL_COLOURS, plotly_layout
 
@@ -43,7 +43,7 @@ cards[3].metric(texts.HIRE_HIRED, counts["hired"],
 if overall.small_sample and counts["invited"]:
     st.warning(texts.HIRE_SMALL)
 if overall.days_to_hire is not None:
-    st.caption(f"{texts.HIRE_DAYS}: " + texts.HIRE_MEDIAN.format(days=f"{overall.days_to_hire:.0f}"))
+    st.caption(f"{texts.HIRE_DAYS}: " + texts.HIRE_MEDIAN.format(days=fmt_number(overall.days_to_hire, 0)))
 
 # --- the funnel -------------------------------------------------------------------------------------
 st.subheader(texts.HIRE_FUNNEL)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi import meetings, texts
-from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from pages.common import engine, guard, money_symbol, month_picker
 
 guard("manager")
@@ -45,7 +45,7 @@ cards[1].metric(texts.SALES_PLAN, fmt_money_short(row.plan, SYMBOL))
 cards[2].metric(texts.OVERVIEW_FULFILMENT, fmt_ratio(row.fulfilment))
 cards[3].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(row.overdue_share, none="—"))
 cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_complete_week is None
-                else f"{row.meetings_per_complete_week:.1f}".replace(".", ","))
+                else fmt_number(row.meetings_per_complete_week))
 
 st.subheader(texts.MANAGER_DOCUMENTS)
 docs = engine("sales.documents", month, name)

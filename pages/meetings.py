@@ -8,7 +8,7 @@ import streamlit as st
 from kpi import meetings as M
 from kpi import sales, store, texts
 from kpi.export import excel_csv
-from kpi.formatting import fmt_date, fmt_ratio
+from kpi.formatting import fmt_date, fmt_number, fmt_ratio
 from pages.common import (
     chart_labels, db, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
     month_picker, note_data_version, plotly_layout, scope)
@@ -54,7 +54,7 @@ if report.incomplete:
 average = report.department_avg_per_complete_week
 cards = st.columns(4)
 cards[0].metric(texts.MEET_HELD, sum(m.held for m in report.managers))
-cards[1].metric(texts.MEET_AVG, "—" if average is None else f"{average:.1f}".replace(".", ","),
+cards[1].metric(texts.MEET_AVG, fmt_number(average),
                 delta=texts.MEET_TARGET_DELTA.format(target=target), delta_color="off", delta_arrow="off")
 cards[2].metric(texts.MEET_BELOW, texts.MEET_BELOW_OF.format(
     n=sum(report.below_target(m) for m in report.managers), total=len(report.managers)))
@@ -62,7 +62,7 @@ cards[3].metric(texts.MEET_CANCELLED, sum(m.cancelled for m in report.managers))
 
 
 def one_decimal(x) -> str:
-    return "—" if x is None else f"{x:.1f}".replace(".", ",")
+    return fmt_number(x)
 
 
 # --- teams first ----------------------------------------------------------------------------

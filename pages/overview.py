@@ -7,7 +7,7 @@ import streamlit as st
 
 from kpi import calendar, overview, report, sales, settings, store, texts
 from kpi.export import excel_csv
-from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
     chart_labels, db, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
@@ -81,7 +81,7 @@ def change(now, then, points=True):
     if now is None or then is None:
         return None
     # a plain "-": Streamlit reads the delta's sign (and its arrow) from it
-    number = f"{(now - then) * (100 if points else 1):+.1f}".replace(".", ",")
+    number = fmt_number((now - then) * (100 if points else 1), signed=True)
     return texts.POINTS.format(number=number) if points else number
 
 
@@ -97,7 +97,7 @@ cards.metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(dept.overdue_share, none="�
 cards.metric(texts.OVERVIEW_OVER_LIMIT, fmt_money_short(dept.over_limit, SYMBOL), width="content")
 cards.metric(texts.OVERVIEW_MEETINGS_PER_WEEK,
              "—" if dept.meetings_per_complete_week is None
-             else f"{dept.meetings_per_complete_week:.1f}".replace(".", ","),
+             else fmt_number(dept.meetings_per_complete_week),
              delta=change(dept.meetings_per_complete_week,
                           before.meetings_per_complete_week if before else None, points=False),
              help=texts.OVERVIEW_MEETINGS_HELP.format(target=ov.target), width="content")
@@ -116,7 +116,7 @@ def scorecard(rows: list[dict], keys: list[str], titles: dict[str, str] = column
     department in bold."""
     frame = pd.DataFrame([{titles[k]: fmt_money(r[k], currency=SYMBOL) if k in money
                            else fmt_ratio(r[k], none=texts.NO_PLAN if k == "fulfilment" else "—") if k in ratios
-                           else ("—" if r[k] is None else f"{r[k]:.1f}".replace(".", ","))
+                           else fmt_number(r[k])
                            if k == "meetings_per_week" else r[k] or "" for k in keys} for r in rows],
                          columns=[titles[k] for k in keys])
 
