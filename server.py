@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
-from kpi import access, texts
+from kpi import access, i18n, texts
 
 COOKIE = "kpi_session"
 OPEN_PATHS = ("/api/signin", "/api/signout", "/_stcore/health", "/_stcore/host-config",
@@ -24,7 +24,7 @@ OPEN_PATHS = ("/api/signin", "/api/signout", "/_stcore/health", "/_stcore/host-c
 
 def _page(message: str = "", login: str = "", back: str = "/") -> HTMLResponse:
     notice = f'<p class="error">{html.escape(message)}</p>' if message else ""
-    return HTMLResponse(f"""<!doctype html><html lang="ru"><head><meta charset="utf-8">
+    return HTMLResponse(f"""<!doctype html><html lang="{i18n.language()}"><head><meta charset="utf-8">
 <title>{html.escape(texts.APP_TITLE)}</title><style>
 body{{font-family:sans-serif;background:#f6f6f4;display:flex;justify-content:center;padding-top:12vh}}
 form{{background:#fff;padding:2em 2.5em;border-radius:8px;box-shadow:0 1px 4px #0002;min-width:18em}}
@@ -39,6 +39,8 @@ button{{margin-top:1.2em;padding:.6em 1.4em;background:#1f5fa8;color:#fff;border
 
 
 async def sign_in(request):
+    # the browser's language: nobody is signed in yet to have chosen one
+    i18n.set_language(i18n.from_browser(request.headers.get("accept-language")))
     if request.method == "GET":
         return _page(back=_local(request.query_params.get("next", "/")))
     form = parse_qs((await request.body()).decode("utf-8", "replace"))

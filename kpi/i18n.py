@@ -34,8 +34,9 @@ def language() -> str:
 
 
 def from_browser(tag: str | None) -> str:
-    """`kk-KZ`, `en-GB`, `ru` -> our language; anything else Russian."""
-    code = (tag or "").replace("_", "-").split("-")[0].lower()
+    """`kk-KZ`, `en-GB`, `ru`, an Accept-Language header (`kk,ru;q=0.8`) -> our language
+    (the first one named); anything else Russian."""
+    code = (tag or "").split(",")[0].split(";")[0].strip().replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGES else DEFAULT
 
 

@@ -138,3 +138,20 @@ def test_no_words_written_into_the_pages():
                   if isinstance(n, ast.Constant) and isinstance(n.value, str)
                   and cyrillic.search(n.value) and id(n) not in docstrings]
     assert found == []
+
+
+@pytest.mark.parametrize("header,code", [("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"), ("en-US,en;q=0.9", "en"),
+                                         ("de-DE", "ru"), (None, "ru")])
+def test_the_sign_in_page_speaks_the_browsers_language(store_file, header, code):
+    import asyncio
+
+    from starlette.requests import Request
+
+    import server
+
+    headers = [(b"accept-language", header.encode())] if header else []
+    request = Request({"type": "http", "method": "GET", "path": "/api/signin", "headers": headers,
+                       "query_string": b""})
+    page = asyncio.run(server.sign_in(request)).body.decode("utf-8")
+    assert texts.CATALOGS[code]["SIGN_IN_TITLE"] in page and f'lang="{code}"' in page
+    i18n.set_language("ru")
