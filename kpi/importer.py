@@ -129,7 +129,11 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
                 saved = find_saved(con, records)
             if saved is not None and (kind is None or saved.kind in family(kind)):
                 mapping = saved
-        layout = from_mapping(records, mapping) if mapping else _recognise(records, kind)
+
+        def layout_of(records):
+            return from_mapping(records, mapping) if mapping else _recognise(records, kind)
+
+        layout = layout_of(records)
         dated = layout.kind.dated
         if dated and as_of is None:
             as_of = _as_of_from(layout.title_lines, file_name)
@@ -141,7 +145,7 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
             typed = typed_rows(layout, as_of if dated else None, vocabulary)
         except TextNotForDuckDB:  # DuckDB's reader balked: the Python way reads any text
             records = read_records(data, duckdb_reads=False)
-            layout = from_mapping(records, mapping) if mapping else _recognise(records, kind)
+            layout = layout_of(records)
             typed = typed_rows(layout, as_of if dated else None, vocabulary)
         if typed.rows.num_rows == 0 and not typed.problems and typed.not_stored:
             raise FileRefused(texts.NO_WON_DEALS.format(

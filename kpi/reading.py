@@ -118,8 +118,6 @@ class TextBody:
     Python's csv module and lists take several. Physical line numbers survive: blank lines
     (which DuckDB skips) are marked first, so row N of the table is line N of the file."""
 
-    BLANK = "\x01"  # never in a text export: control characters are refused on reading
-
     def __init__(self, utf8: bytes, delimiter: str):
         marked = _mark_blank_lines(utf8)
         if marked is None:
@@ -135,7 +133,7 @@ class TextBody:
 
     def text(self) -> str:
         with open(self.path, encoding="utf-8", newline="") as f:
-            return f.read().replace("\x01", "")
+            return f.read().replace(BLANK_MARK.decode(), "")
 
     def read_sql(self, width: int) -> str:
         """A read_csv of the file into `width` text columns c0, c1, ...; quoted cells as
@@ -163,6 +161,7 @@ class TextBody:
             raise TextNotForDuckDB(f"{count} rows of {self.lines} lines, {wider} wider than the head")
 
 
+BLANK_MARK = b"\x01"  # on a blank line, for DuckDB; never in an export (refused, or the Python way)
 _MAX_BLANK_MARKS = 100_000  # a real export has a handful; millions are not an export
 
 
@@ -181,7 +180,7 @@ def _mark_blank_lines(utf8: bytes) -> bytes | None:
         return utf8
     pieces, last = [], 0
     for mark in sorted(marks):
-        pieces += [utf8[last:mark], b"\x01"]
+        pieces += [utf8[last:mark], BLANK_MARK]
         last = mark
     return b"".join(pieces + [utf8[last:]])
 
@@ -203,7 +202,8 @@ def _scratch_dir(size: int) -> str | None:
     """Memory-backed /dev/shm when it has room (a container's may be 64 MB), else the
     system's temporary folder."""
     try:
-        if os.statvfs("/dev/shm").f_bavail * os.statvfs("/dev/shm").f_frsize > 4 * size:
+        shm = os.statvfs("/dev/shm")
+        if shm.f_bavail * shm.f_frsize > 4 * size:
             return "/dev/shm"
     except OSError:
         pass
@@ -273,9 +273,10 @@ def read_records(data: bytes, duckdb_reads: bool = True) -> Records:
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
-    body = _line_per_record(text, delimiter, utf8) if duckdb_reads else None
+    head = _split(_head(text, HEAD_LINES), delimiter)
+    body = _line_per_record(text, delimiter, head, utf8) if duckdb_reads else None
     if body is not None:
-        return Records(_split(_head(text, HEAD_LINES), delimiter), encoding, delimiter, body=body)
+        return Records(head, encoding, delimiter, body=body)
     rows, quotes = _repair_quotes(text, _split(text, delimiter), delimiter)
     return Records(rows, encoding, delimiter, quotes=quotes)
 
@@ -298,19 +299,19 @@ def _head(text: str, lines: int) -> str:
 _PLAIN_CELL = r'(?:"(?:[^"]|"")*"| *(?:[^" {d}\r\n][^{d}\r\n]*)?)'
 
 
-def _line_per_record(text: str, delimiter: str, utf8: bytes | None = None) -> TextBody | None:
+def _line_per_record(text: str, delimiter: str, head: list, utf8: bytes | None = None) -> TextBody | None:
     """The text as a TextBody when every record is one line and DuckDB would split each
-    line as Python's csv does; None sends the file the Python way (always exact). `utf8`:
-    the file's own bytes when they are UTF-8 already (no second copy to encode)."""
+    line as Python's csv does; None sends the file the Python way (always exact). `head`:
+    its first rows as csv split them; `utf8`: the file's own bytes when they are UTF-8
+    already (no second copy to encode)."""
     if not DUCKDB_READS_TEXT:
         return None
     utf8 = utf8 if utf8 is not None else text.encode("utf-8")
     # the marks TextBody and the check below use; a lone CR ends a line for csv only; a
     # second BOM DuckDB would skip; a head so wide DuckDB's reader runs out of memory
-    if (b"\x01" in utf8 or b"\x02" in utf8 or utf8.count(b"\r") != utf8.count(b"\r\n")
+    if (BLANK_MARK in utf8 or b"\x02" in utf8 or utf8.count(b"\r") != utf8.count(b"\r\n")
             or utf8.startswith(b"\xef\xbb\xbf")
-            or max((len(c) for _, c in _split(_head(text, HEAD_LINES), delimiter)), default=0)
-            > _DUCKDB_MAX_COLUMNS):
+            or max((len(c) for _, c in head), default=0) > _DUCKDB_MAX_COLUMNS):
         return None
     try:
         body = TextBody(utf8, delimiter)

@@ -325,7 +325,7 @@ def _layout(records: Records, index: int, kind: Kind, found: dict[str, tuple[int
         data=[], totals_skipped=0, header_cells=header_cells)
     if records.body is not None and not named:
         # a flat text file: DuckDB reads its rows (validate.typed_rows), by the same rule
-        layout.body, layout.first_line = records.body, line + 1 + (tree.header_rows if tree else 0)
+        layout.body, layout.first_line = records.body, line + start - index  # a line a row
         layout.width = max(len(cells) for _, cells in records.rows)
         _note_unused(layout, kind, alternatives, found, tree)
         return layout

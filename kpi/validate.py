@@ -16,13 +16,13 @@ import pyarrow as pa
 from kpi import kinds as K
 from kpi import texts
 from kpi.formatting import fmt_date, fmt_money
-from kpi.reading import FileRefused
+from kpi.reading import BLANK_MARK, FileRefused
 from kpi.recognise import TOTAL_WORDS, Layout, is_total
 
 _SPACES = r"[\s\x{00a0}\x{202f}]+"
 # What str.isspace() calls space, and the TextBody's blank-line mark: a cell of only these
 # is empty, in SQL as in Python.
-_BLANK = "\x01\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(
+_BLANK = BLANK_MARK.decode() + "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(
     chr(c) for c in range(0x2000, 0x200b)) + "\u2028\u2029\u202f\u205f\u3000"
 _TS_FORMATS = ("['%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S', "
                "'%Y-%m-%d %H:%M', '%Y-%m-%d', '%d.%m.%y', '%d/%m/%Y']")
