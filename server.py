@@ -88,6 +88,8 @@ class Gate:
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket") or scope["path"].startswith(OPEN_PATHS):
             return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])  # a refusal reads in the browser's language
+        i18n.set_language(i18n.from_browser(headers.get(b"accept-language", b"").decode("latin-1")))
         if not await run_in_threadpool(access.any_users):
             allowed = access.is_local((scope.get("client") or ("0.0.0.0",))[0])
             refusal = PlainTextResponse(texts.SINGLE_USER_REMOTE, status_code=403)

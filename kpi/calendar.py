@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import holidays
 
-COUNTRIES = {"RU": "Россия", "KZ": "Казахстан"}
+COUNTRIES = ("RU", "KZ")  # named in the reader's language by i18n.country
 DEFAULT_COUNTRY = "RU"
 
 

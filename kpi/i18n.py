@@ -19,6 +19,9 @@ LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 DEFAULT = "ru"
 CURRENCIES = ("RUB", "KZT")
 
+# Streamlit's date columns take a Moment.js pattern, not a CLDR one
+MOMENT_DATE_TIME = {"ru": "DD.MM.YYYY HH:mm", "kk": "DD.MM.YYYY HH:mm", "en": "MM/DD/YYYY HH:mm"}
+
 _language = contextvars.ContextVar("language", default=DEFAULT)
 
 
@@ -111,3 +114,20 @@ def chart_separators() -> str:
     symbols = Locale.parse(locale()).number_symbols["latn"]
     group = symbols["group"].replace("\u00a0", " ").replace("\u202f", " ")
     return symbols["decimal"] + group
+
+
+def date_time(value: dt.datetime | None) -> str:
+    """`31.10.2026 14:05` (ru, kk), `10/31/2026 14:05` (en)."""
+    if value is None:
+        return "—"
+    return f"{date(value)} {value:%H:%M}"
+
+
+def day_month(value: dt.date) -> str:
+    """`02.11` (ru, kk), `11/02` (en): a day in a week's span."""
+    return format_date(value, "dd.MM" if language() != "en" else "MM/dd", locale=locale())
+
+
+def country(code: str) -> str:
+    """`KZ` -> `Казахстан`, `Қазақстан`, `Kazakhstan`: CLDR's territory names."""
+    return Locale.parse(locale()).territories.get(code, code)

@@ -166,13 +166,13 @@ def inspect(data: bytes, file_name: str, *, kind: str | None = None,
         encoding=records.encoding,
         delimiter=records.delimiter, header_cells=layout.header_cells, mapping=mapping,
         unused=layout.unused, grouping=layout.grouping,
-        warnings=[texts.LOOKALIKE.format(header=h, column=c) for h, c in layout.lookalikes]
+        warnings=[texts.Message("LOOKALIKE", header=h, column=c) for h, c in layout.lookalikes]
         + typed.warnings,
         confirm=[(texts.STRAY_QUOTE if q.swallowed else texts.LONG_CELL).format(
             line=q.line, end=q.end, lines=q.end - q.line + 1, value=q.value)
             for q in records.quotes]
         # group levels guessed from the values, and a subtotal disagrees: the guess may be wrong
-        + ([texts.LEVELS_GUESSED.format(n=len(typed.warnings))]
+        + ([texts.Message("LEVELS_GUESSED", n=len(typed.warnings))]
            if layout.levels_guessed and typed.warnings else []),
         head=records.rows[:HEAD_ROWS])
     with store.reader(db) as con:
@@ -202,18 +202,18 @@ def commit(inspection: Inspection, db=None, confirmed: bool = False,
         raise FileRefused(texts.NEEDS_CONFIRMATION.format(reasons=" ".join(inspection.confirm)))
     notes = []
     if inspection.not_stored:
-        notes.append(texts.DEALS_SKIPPED.format(n=inspection.not_stored))
+        notes.append(texts.Message("DEALS_SKIPPED", n=inspection.not_stored))
     if inspection.totals_skipped:
-        notes.append(texts.TOTALS_SKIPPED.format(n=inspection.totals_skipped))
+        notes.append(texts.Message("TOTALS_SKIPPED", n=inspection.totals_skipped))
     if inspection.refused_rows:
-        notes.append(texts.BAD_ROWS_POLICY)
+        notes.append(texts.Message("BAD_ROWS_POLICY"))
     notes += inspection.warnings
     with store.connect(db) as con:
         import_id, replaced = store.save_import(
             con, kind=inspection.kind, rows=inspection.typed.rows,
             file_name=inspection.file_name, sha256=inspection.sha256,
             months=inspection.months, as_of=inspection.as_of,
-            refused=inspection.refused_rows, note="; ".join(notes), user=scope.login)
+            refused=inspection.refused_rows, note=texts.stored_notes(notes), user=scope.login)
         if inspection.mapping is not None:  # files with the same header row will use it
             remember(con, inspection.header_cells, inspection.mapping)
         settings.note_currency_seen(con, inspection.typed.currency)

@@ -44,8 +44,9 @@ class Kind:
     # a date column whose values must lie near the file's other dates (a year-0001 or
     # 2062 document is a typing error, never a sale of that year)
     plausible_date: str = ""
-    # what to export instead when the file is a report of totals rather than documents
-    aggregated_hint: str = ""
+    # a 1C report of documents exists to export instead of a report of totals (which one:
+    # texts.AGGREGATED_HINTS, by kind)
+    detail_report: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -89,9 +90,7 @@ SALES = Kind("sales", (
                                 "Операция", "Type", "Document type", "Doc type")),
     _c("team", "text", TEAM, per="manager"),
 ), table="sales", period="doc_date", measure="amount", plausible_date="doc_date",
-    aggregated_hint=("отчёт «Продажи» (или «Валовая прибыль») с группировкой строк по "
-                     "документам, например «Менеджер, Контрагент, Регистратор»: в нём у "
-                     "каждой продажи есть дата"))
+    detail_report=True)
 
 PLAN = Kind("plan", (
     _c("month", "month", ("Месяц", "Период", "Плановый период", "Month", "Period"), True),
@@ -123,9 +122,7 @@ RECEIVABLES = Kind("receivables", (
                                  "Допустимая сумма задолженности", "Credit limit"),
        meaning="лимит|limit", per="client"),
 ), table="receivables", period="as_of", snapshot=True, dated=True, measure="outstanding",
-    aggregated_hint=("«Ведомость расчётов с клиентами» (или «Задолженность покупателей») с "
-                     "группировкой по документам расчётов, например «Контрагент, Документ "
-                     "расчетов»: в ней у каждого долга есть дата документа и срок оплаты"))
+    detail_report=True)
 
 ACTIVITIES = Kind("activities", (
     _c("happened_at", "timestamp", ("Дата", "Дата и время", "Начало", "Дата начала", "Срок",

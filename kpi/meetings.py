@@ -28,11 +28,6 @@ def week_label(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def week_title(monday: dt.date) -> str:
-    """How a user reads a week: `нед. 45, 02.11–08.11`."""
-    return f"нед. {monday.isocalendar()[1]}, {monday:%d.%m}–{monday + dt.timedelta(days=6):%d.%m}"
-
-
 def month_weeks(month: dt.date) -> list[dt.date]:
     """Mondays of the ISO weeks whose Thursday falls in the month."""
     first = month.replace(day=1)

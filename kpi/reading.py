@@ -246,14 +246,14 @@ class QuoteIssue:
     swallowed: bool
 
 
-_SIGNATURES = (
-    (b"\x89PNG", "изображение PNG"),
-    (b"\xff\xd8\xff", "изображение JPEG"),
-    (b"GIF8", "изображение GIF"),
-    (b"%PDF", "документ PDF"),
-    (b"Rar!", "архив RAR"),
-    (b"7z\xbc\xaf", "архив 7z"),
-    (b"\x1f\x8b", "архив gzip"),
+_SIGNATURES = (  # the file types a user is told about by name (texts.FILE_TYPES)
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"%PDF", "pdf"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"\x1f\x8b", "gzip"),
 )
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # old .xls (and .doc: the Excel reader tells them apart)
@@ -265,7 +265,7 @@ def read_records(data: bytes, duckdb_reads: bool = True) -> Records:
         raise FileRefused(texts.EMPTY_FILE)
     for magic, what in _SIGNATURES:
         if data.startswith(magic):
-            raise FileRefused(texts.NOT_A_TABLE.format(what=what))
+            raise FileRefused(texts.NOT_A_TABLE.format(what=texts.FILE_TYPES[what]))
     if data.startswith(_ZIP) or data.startswith(_OLE):
         return _read_excel(data)
     if _HTML.match(data[:1024]):  # Bitrix24's "Excel" export: an HTML table named .xls
@@ -702,7 +702,7 @@ def _read_html(data: bytes) -> Records:
     parser = _TableParser()
     parser.feed(text)
     if not parser.rows:
-        raise FileRefused(texts.NOT_A_TABLE.format(what="HTML-страница без таблицы"))
+        raise FileRefused(texts.NOT_A_TABLE.format(what=texts.FILE_TYPES["html"]))
     # A user opening this file in Excel sees table row N as row N.
     return Records([(i + 1, row) for i, row in enumerate(parser.rows)], f"html ({encoding or 'utf-8'})")
 
@@ -754,7 +754,7 @@ def _cell_text(value) -> str:
         return value.isoformat(" ", "seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, bool):
+    if isinstance(value, bool):  # data, not a message: the words the vocabularies read
         return "да" if value else "нет"
     if isinstance(value, float):
         return repr(int(value)) if value.is_integer() else repr(value)

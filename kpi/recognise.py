@@ -269,9 +269,9 @@ def _refuse_aggregated(head, kind: Kind | None = None) -> None:
     words = {t for _, cells in head for c in cells for t in header_tokens(c)}
     if kind is None and not any(_AGGREGATE_WORDS.match(w) for w in words):
         return
-    hints = [kind] if kind is not None else [k for k in KINDS.values() if k.aggregated_hint]
+    hints = [kind] if kind is not None else [k for k in KINDS.values() if k.detail_report]
     raise AggregatedReport(texts.AGGREGATED_REPORT.format(instead="\n".join(
-        texts.AGGREGATED_INSTEAD.format(title=texts.KIND_TITLES[k.name], report=k.aggregated_hint)
+        texts.AGGREGATED_INSTEAD.format(title=texts.KIND_TITLES[k.name], report=texts.AGGREGATED_HINTS.get(k.name, ""))
         for k in hints)))
 
 

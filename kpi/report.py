@@ -8,7 +8,7 @@ export would need a browser on the server). Every value from the data is escaped
 import datetime as dt
 from html import escape
 
-from kpi import texts
+from kpi import i18n, texts
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from kpi.overview import Overview, manager_table
 
@@ -40,7 +40,7 @@ def overview_html(ov: Overview, month_title: str, notes: list[str], today: dt.da
     card_html = "".join(f'<div class="card"><div class="label">{escape(label)}</div>'
                         f'<div class="value">{escape(value)}</div></div>' for label, value in cards)
     title = texts.REPORT_TITLE.format(month=month_title)
-    return f"""<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>{escape(title)}</title>
+    return f"""<!doctype html><html lang="{i18n.language()}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>
 @page {{ size: A4 landscape; margin: 12mm; }}
 body {{ font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #222; }}
@@ -76,7 +76,7 @@ def _cell(key: str, value, symbol: str = "₽") -> str:
         return fmt_ratio(value, none=texts.NO_PLAN if key == "fulfilment" else "—")
     if key == "meetings_per_week":
         return fmt_number(value)
-    return "" if value is None else str(value)
+    return "" if value is None else str(texts.group_name(value))
 
 
 def _chart(rows: list[dict], closed: bool) -> str:

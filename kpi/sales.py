@@ -17,8 +17,10 @@ from kpi import calendar, texts
 from kpi.formatting import json_money as money
 from kpi.store import dicts
 
-NO_TEAM = "Без отдела"
-DEPARTMENT = "Итого по отделу"
+# Codes, not words (the reader's words are texts.group_name): a manager without a team, and the
+# whole department's row. Brackets keep them apart from any team name a file can hold.
+NO_TEAM = "(no team)"
+DEPARTMENT = "(department)"
 EARLY_DAYS = 3  # "first three working days": where deals pushed from last month land
 FORECAST_MIN_DAYS = 3  # a forecast from one or two days is noise
 # A manager's early share is flagged when it is both this much above the usual share...
@@ -235,12 +237,14 @@ def usual_early_share(con, country: str = calendar.DEFAULT_COUNTRY) -> float | N
 
 def documents(con, month: dt.date, manager: str | None = None,
               until: dt.date | None = None) -> list[dict]:
-    """The documents behind a fact: every sale and return of the month (or of its first days)."""
+    """The documents behind a fact: every sale and return of the month (or of its first days).
+    `deal`: the row is a won CRM deal (its document is the deal's id), not a 1C document."""
     start = month.replace(day=1)
     next_start = calendar.month_end(start) + dt.timedelta(days=1)
     return dicts(con.execute(
-        """SELECT doc_date, document, manager, client, amount, is_return FROM sales
-           WHERE doc_date >= ? AND doc_date < ? AND (? IS NULL OR manager = ?)
+        """SELECT doc_date, document, manager, client, amount, is_return,
+                  import_id IN (SELECT id FROM imports WHERE kind = 'deals') AS deal
+           FROM sales WHERE doc_date >= ? AND doc_date < ? AND (? IS NULL OR manager = ?)
              AND (? IS NULL OR CAST(doc_date AS DATE) <= ?)
            ORDER BY doc_date, document""",
         [start, next_start, manager, manager, until, until]))

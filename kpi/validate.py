@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from kpi import kinds as K
 from kpi import texts
-from kpi.formatting import fmt_date, fmt_money
+from kpi.formatting import fmt_date
 from kpi.reading import BLANK_MARK, FileRefused
 from kpi.recognise import TOTAL_WORDS, Layout, is_total
 
@@ -216,7 +216,7 @@ OUTPUT = {
                CAST(parse_ts(r_hired) AS DATE) AS hired_on
         FROM parsed""",
     "deals": """
-        SELECT _line AS line, p_closed_at AS doc_date, 'Сделка ' || p_document AS document,
+        SELECT _line AS line, p_closed_at AS doc_date, p_document AS document,
                p_manager AS manager,
                coalesce(p_client, p_contact_company, p_contact, p_title, p_document) AS client,
                p_amount AS amount, false AS is_return, NULL::TEXT AS team
@@ -438,9 +438,8 @@ def _subtotal_warnings(con, layout: Layout) -> list[str]:
             FROM groups g LEFT JOIN members m USING (g_line) LEFT JOIN typed t ON t.line = m.leaf
             GROUP BY g.g_line)
         WHERE subtotal IS NOT NULL AND subtotal <> got ORDER BY g_line""").fetchall()
-    return [texts.SUBTOTAL_MISMATCH.format(
-        line=line, label=label, subtotal=fmt_money(subtotal, 2), got=fmt_money(got, 2),
-        diff=fmt_money(subtotal - got, 2)) for line, label, subtotal, got in rows]
+    return [texts.Message("SUBTOTAL_MISMATCH", line=line, label=label, subtotal=subtotal, got=got,
+                          diff=subtotal - got) for line, label, subtotal, got in rows]
 def _used(params: dict, sql: str) -> dict:
     """DuckDB refuses named parameters the statement does not use."""
     return {k: v for k, v in params.items() if f"${k}" in sql}

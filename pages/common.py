@@ -6,9 +6,11 @@ import functools
 import html
 import re
 
+import pandas as pd
 import streamlit as st
 
 from kpi import access, calendar, i18n, receivables, settings, store, texts
+from kpi.formatting import fmt_money
 from kpi.importer import month_name
 
 
@@ -96,11 +98,24 @@ def plain(text) -> str:
 def chart_label(text) -> str:
     """Text from a file made inert in a chart: Plotly draws `<a href>` and `<b>` in tick
     labels and legends, so `<`, `>` and `&` are escaped (Plotly shows the entities as text)."""
-    return html.escape(str(text), quote=False)
+    return html.escape(str(texts.group_name(text)), quote=False)
 
 
 def chart_labels(texts_) -> list[str]:
     return [chart_label(t) for t in texts_]
+
+
+def documents_frame(docs: list[dict], symbol: str, keys: list[str]) -> pd.DataFrame:
+    """The sales documents behind a fact (kpi.sales.documents) as a table: a CRM deal says
+    so, a return is marked."""
+    shown = {
+        "doc_date": lambda d: i18n.date_time(d["doc_date"]),
+        "document": lambda d: texts.SALES_DEAL.format(id=d["document"]) if d["deal"] else d["document"] or "",
+        "client": lambda d: d["client"],
+        "amount": lambda d: fmt_money(d["amount"], digits=2, currency=symbol),
+        "is_return": lambda d: texts.SALES_RETURN if d["is_return"] or d["amount"] < 0 else ""}
+    return pd.DataFrame([{texts.SALES_DOC_COLUMNS[k]: shown[k](d) for k in keys} for d in docs],
+                        columns=[texts.SALES_DOC_COLUMNS[k] for k in keys])
 
 
 def db() -> str:
@@ -235,7 +250,7 @@ def manager_search(key: str, teams: list[str]) -> tuple[str, list[str]]:
     text = columns[0].text_input(texts.FIND_MANAGER, key=f"{key}_find", type="search",
                                  placeholder=texts.FIND_PLACEHOLDER, live="300ms")
     chosen = columns[1].multiselect(texts.FIND_TEAMS, teams, key=f"{key}_teams",
-                                    placeholder=texts.FIND_ALL_TEAMS) if len(teams) > 1 else []
+                                    placeholder=texts.FIND_ALL_TEAMS, format_func=texts.group_name) if len(teams) > 1 else []
     return text or "", chosen
 
 

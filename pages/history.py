@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from kpi import store, texts
+from kpi import i18n, store, texts
 from kpi.formatting import fmt_date
 from pages.common import db, guard, plain, reader, scope
 
@@ -27,17 +27,18 @@ for r in imports:
 table = pd.DataFrame(imports)
 table["kind"] = table["kind"].map(texts.KIND_TITLES)
 table["status"] = [
-    texts.HISTORY_DELETED_BY.format(who=r["deleted_by"] or texts.HISTORY_ADMIN, when=f"{r['deleted_at']:%d.%m.%Y %H:%M}")
+    texts.HISTORY_DELETED_BY.format(who=r["deleted_by"] or texts.HISTORY_ADMIN, when=i18n.date_time(r['deleted_at']))
     if r["deleted_at"] else texts.HISTORY_REPLACED_BY.format(id=r["replaced_by"]) if r["replaced_by"]
     else texts.HISTORY_ACTIVE for r in imports]
+table["note"] = [texts.read_notes(r["note"]) for r in imports]
 table["imported_by"] = [r["imported_by"] or texts.HISTORY_ADMIN for r in imports]
 table["period"] = [
     texts.HISTORY_AS_OF.format(date=fmt_date(r["as_of"])) if r["as_of"] and r["period_from"] == r["as_of"]
-    else f"{r['period_from']:%d.%m.%Y} – {r['period_to']:%d.%m.%Y}" if r["period_from"] else ""
+    else f"{i18n.date(r['period_from'])} – {i18n.date(r['period_to'])}" if r["period_from"] else ""
     for r in imports]
 table = table[list(texts.HISTORY_COLUMNS)].rename(columns=texts.HISTORY_COLUMNS)
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    texts.HISTORY_COLUMNS["imported_at"]: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm"),
+    texts.HISTORY_COLUMNS["imported_at"]: st.column_config.DatetimeColumn(format=i18n.MOMENT_DATE_TIME[i18n.language()]),
     texts.HISTORY_COLUMNS["note"]: st.column_config.TextColumn(width="large"),
 })
 

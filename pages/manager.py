@@ -4,9 +4,9 @@ Month and manager come from the URL (`?month=2026-10&manager=…`), so a link ca
 import pandas as pd
 import streamlit as st
 
-from kpi import meetings, texts
+from kpi import i18n, meetings, texts
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
-from pages.common import engine, guard, money_symbol, month_picker
+from pages.common import documents_frame, engine, guard, money_symbol, month_picker
 
 guard("manager")
 SYMBOL = money_symbol()
@@ -49,12 +49,8 @@ cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_comp
 
 st.subheader(texts.MANAGER_DOCUMENTS)
 docs = engine("sales.documents", month, name)
-st.dataframe(pd.DataFrame([{
-    texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
-    texts.SALES_DOC_COLUMNS["document"]: d["document"] or "", texts.SALES_DOC_COLUMNS["client"]: d["client"],
-    texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL)} for d in docs],
-    columns=[texts.SALES_DOC_COLUMNS[k] for k in ("doc_date", "document", "client", "amount")]),
-    hide_index=True, width="stretch", height=min(320, 38 + 35 * max(1, len(docs))))
+st.dataframe(documents_frame(docs, SYMBOL, ["doc_date", "document", "client", "amount"]),
+             hide_index=True, width="stretch", height=min(320, 38 + 35 * max(1, len(docs))))
 
 st.subheader(texts.MANAGER_DEBTORS)
 if ov.receivables_as_of is None:
@@ -72,7 +68,7 @@ else:
 st.subheader(texts.MANAGER_MEETINGS)
 items = engine("meetings.meetings_of", name, meetings.month_weeks(month))
 st.dataframe(pd.DataFrame([{
-    texts.MEET_DOC_COLUMNS["happened_at"]: i["happened_at"].strftime("%d.%m.%Y %H:%M"),
+    texts.MEET_DOC_COLUMNS["happened_at"]: i18n.date_time(i["happened_at"]),
     texts.MEET_DOC_COLUMNS["client"]: i["client"] or "", texts.MEET_DOC_COLUMNS["status_text"]: i["status_text"]}
     for i in items], columns=[texts.MEET_DOC_COLUMNS[k] for k in ("happened_at", "client", "status_text")]),
     hide_index=True, width="stretch", height=min(320, 38 + 35 * max(1, len(items))))

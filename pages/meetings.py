@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import meetings as M
-from kpi import sales, store, texts
+from kpi import i18n, sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_number, fmt_ratio
 from pages.common import (
@@ -33,7 +33,7 @@ else:
     every = M.weeks_between(M.month_weeks(months[-1])[0], M.month_weeks(months[0])[-1])
     first, last = top[1].select_slider(
         texts.MEET_WEEKS, every, value=(every[max(0, len(every) - 6)], every[-1]),
-        format_func=M.week_title, key="meet_weeks")
+        format_func=texts.week_title, key="meet_weeks")
     weeks = M.weeks_between(first, last)
     month = M.month_of_week(last)
 target = top[2].number_input(texts.MEET_TARGET, min_value=1, max_value=100, value=remembered,
@@ -49,7 +49,7 @@ team_of = engine("sales.teams_of", month)
 st.caption(texts.MEET_STATUS.format(until=fmt_date(report.covered_until)))
 if report.incomplete:
     st.caption(texts.MEET_INCOMPLETE.format(
-        weeks="; ".join(M.week_title(w) for w in weeks if w in report.incomplete)))
+        weeks="; ".join(texts.week_title(w) for w in weeks if w in report.incomplete)))
 
 average = report.department_avg_per_complete_week
 cards = st.columns(4)
@@ -72,7 +72,7 @@ if len(team_list) > 1:
     st.subheader(texts.MEET_BY_TEAM)
     st.table(pd.DataFrame([{team_columns[k]: one_decimal(r[k]) if k == "avg"
                             else texts.MEET_BELOW_OF.format(n=r[k], total=r["managers"]) if k == "below"
-                            else r[k] for k in team_columns} for r in team_rows]).style.apply(
+                            else texts.group_name(r[k]) for k in team_columns} for r in team_rows]).style.apply(
         lambda col: [f"background-color: {LEVEL_COLOURS['behind']}33"
                      if col.name == team_columns["avg"] and r["below_average"] else ""
                      for r in team_rows], axis=0), hide_index=True)
@@ -85,7 +85,7 @@ by_name = {m.manager: m for m in report.managers}
 
 def heat_map(managers: list[str]) -> go.Figure:
     """Managers x weeks, the first manager on top, coloured against the target."""
-    x = [M.week_title(w).replace(", ", "<br>") + (" *" if w in report.incomplete else "") for w in weeks]
+    x = [texts.week_title(w).replace(", ", "<br>") + (" *" if w in report.incomplete else "") for w in weeks]
     y = chart_labels(reversed(managers))
     counts = [[by_name[m].per_week[report.labels[w]] for w in weeks] for m in reversed(managers)]
     complete_cells = [[n if w not in report.incomplete else None for n, w in zip(row, weeks)] for row in counts]
@@ -133,7 +133,7 @@ def managers() -> None:
         else (texts.YES if r[k] else "") if k == "below" else r[k]
         for k in texts.MEET_COLUMNS} for r in found], columns=list(texts.MEET_COLUMNS.values()))
     if len(team_list) > 1:
-        frame.insert(1, texts.SALES_COLUMNS["team"], [team_of.get(r["manager"], sales.NO_TEAM) for r in found])
+        frame.insert(1, texts.SALES_COLUMNS["team"], [texts.group_name(team_of.get(r["manager"], sales.NO_TEAM)) for r in found])
     below_column = texts.MEET_COLUMNS["avg"]
     st.dataframe(frame.style.apply(lambda col: [
         f"background-color: {LEVEL_COLOURS['behind']}33" if col.name == below_column and r["below"] else ""
@@ -154,7 +154,7 @@ def drill() -> None:
     manager = st.selectbox(texts.MEET_DRILL_PICK, [r["manager"] for r in rows], key="meet_manager")
     items = engine("meetings.meetings_of", manager, weeks)
     st.dataframe(pd.DataFrame([{
-        texts.MEET_DOC_COLUMNS["happened_at"]: i["happened_at"].strftime("%d.%m.%Y %H:%M"),
+        texts.MEET_DOC_COLUMNS["happened_at"]: i18n.date_time(i["happened_at"]),
         texts.MEET_DOC_COLUMNS["client"]: i["client"] or "", texts.MEET_DOC_COLUMNS["type_text"]: i["type_text"],
         texts.MEET_DOC_COLUMNS["status_text"]: i["status_text"], texts.MEET_DOC_COLUMNS["subject"]: i["subject"] or ""}
         for i in items], columns=list(texts.MEET_DOC_COLUMNS.values())), hide_index=True, width="stretch")

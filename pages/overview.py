@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, overview, report, sales, settings, store, texts
+from kpi import calendar, i18n, overview, report, sales, settings, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from kpi.importer import month_name
@@ -42,7 +42,7 @@ with top[1].expander(texts.OVERVIEW_THRESHOLDS):
                                  format_func=texts.CURRENCY_TITLES.get, key="settings_currency")
     country = cols[3].selectbox(texts.SALES_COUNTRY, list(calendar.COUNTRIES),
                                 index=list(calendar.COUNTRIES).index(company[1]),
-                                format_func=calendar.COUNTRIES.get, key="settings_country")
+                                format_func=i18n.country, key="settings_country")
 if scope().role == "director" and (edited != thresholds or (currency, country) != company):
     with store.connect(db()) as con:  # department settings, remembered for everyone
         overview.save_thresholds(con, edited)
@@ -117,7 +117,7 @@ def scorecard(rows: list[dict], keys: list[str], titles: dict[str, str] = column
     frame = pd.DataFrame([{titles[k]: fmt_money(r[k], currency=SYMBOL) if k in money
                            else fmt_ratio(r[k], none=texts.NO_PLAN if k == "fulfilment" else "—") if k in ratios
                            else fmt_number(r[k])
-                           if k == "meetings_per_week" else r[k] or "" for k in keys} for r in rows],
+                           if k == "meetings_per_week" else texts.group_name(r[k]) or "" for k in keys} for r in rows],
                          columns=[titles[k] for k in keys])
 
     def paint(column):
@@ -167,7 +167,7 @@ if scope().role == "director":
         with editor:
             st.caption(texts.SETTINGS_TEAMS_HELP)
             by_hand = engine("settings.team_overrides")
-            table = pd.DataFrame([{"manager": r.name, "from_data": r.team, "team": by_hand.get(r.name, "")}
+            table = pd.DataFrame([{"manager": r.name, "from_data": texts.group_name(r.team), "team": by_hand.get(r.name, "")}
                                   for r in ov.managers], columns=["manager", "from_data", "team"])
             names = texts.SETTINGS_TEAM_COLUMNS
             edited_teams = st.data_editor(table.rename(columns=names), hide_index=True, width="stretch",

@@ -77,8 +77,8 @@ def frame(rows: list[dict], columns: dict[str, str], teams: bool = False) -> pd.
         first = next(iter(columns))
         shown = {first: columns[first], "team": texts.SALES_COLUMNS["team"]} | columns
     return pd.DataFrame([{shown[k]: (fmt_ratio(r[k], none="—") if k == "overdue_share"
-                                     else team_of.get(r["manager"], sales.NO_TEAM) if k == "team"
-                                     else r[k] if k == "manager" else fmt_money(r[k]))
+                                     else texts.group_name(team_of.get(r["manager"], sales.NO_TEAM)) if k == "team"
+                                     else texts.group_name(r[k]) if k == "manager" else fmt_money(r[k]))
                           for k in shown} for r in rows], columns=list(shown.values()))
 
 

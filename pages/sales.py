@@ -7,12 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, sales, texts
+from kpi import calendar, i18n, sales, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
-    chart_labels, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    chart_labels, documents_frame, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
     money_symbol, month_picker, plain, plotly_layout)
 
 guard("sales")
@@ -33,11 +33,11 @@ measure = top[1].segmented_control(texts.SALES_MEASURE, sales.MEASURES, default=
 company_country = engine("settings.country")
 countries = list(calendar.COUNTRIES)
 country = top[2].selectbox(texts.SALES_COUNTRY, countries, index=countries.index(company_country),
-                           format_func=calendar.COUNTRIES.get, key="sales_country")
+                           format_func=i18n.country, key="sales_country")
 
 report = engine("sales.month_report", month, country=country)
 
-country_name = texts.SALES_CALENDAR_OF.format(country=calendar.COUNTRIES[country])
+country_name = texts.SALES_CALENDAR_OF.format(country=i18n.country(country))
 if report.closed:
     st.caption(texts.SALES_STATUS_CLOSED.format(total=report.working_days, country=country_name))
 else:
@@ -86,7 +86,7 @@ def table(rows: list[dict], first_column: str, with_team: bool = True):
     frame = pd.DataFrame([{
         shown[k]: (fmt_money(r[k], currency=unit) if k in ("fact", "plan", "forecast", "required_per_day")
                    else fmt_ratio(r[k], none="—" if k == "forecast_fulfilment" else texts.NO_PLAN)
-                   if k in ("fulfilment", "forecast_fulfilment") else r[k])
+                   if k in ("fulfilment", "forecast_fulfilment") else texts.group_name(r[k]))
         for k in shown} for r in rows], columns=list(shown.values()))
     colour_column = shown.get("forecast_fulfilment", shown["fulfilment"])
     levels = [r["level"] for r in rows]
@@ -178,14 +178,7 @@ def managers() -> None:
     manager = pick[0].selectbox(texts.SALES_DOCS_PICK, names, key="sales_docs_manager")
     early_only = pick[1].toggle(texts.SALES_DOCS_EARLY, key="sales_docs_early")
     docs = engine("sales.documents", month, manager, until=report.early_until if early_only else None)
-    doc_frame = pd.DataFrame([{
-        texts.SALES_DOC_COLUMNS["doc_date"]: d["doc_date"].strftime("%d.%m.%Y %H:%M"),
-        texts.SALES_DOC_COLUMNS["document"]: d["document"] or "",
-        texts.SALES_DOC_COLUMNS["client"]: d["client"],
-        texts.SALES_DOC_COLUMNS["amount"]: fmt_money(d["amount"], digits=2, currency=SYMBOL),
-        texts.SALES_DOC_COLUMNS["is_return"]: texts.SALES_RETURN if d["is_return"] or d["amount"] < 0 else "",
-    } for d in docs], columns=list(texts.SALES_DOC_COLUMNS.values()))
-    st.dataframe(doc_frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))
+    st.dataframe(documents_frame(docs, SYMBOL, list(texts.SALES_DOC_COLUMNS)), hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(docs))))
     st.download_button(texts.DOWNLOAD_CSV, excel_csv(docs, texts.SALES_DOC_COLUMNS),
                        file_name=f"documents_{month:%Y-%m}.csv", mime="text/csv", key="dl_docs")
 
@@ -203,7 +196,7 @@ def trend() -> None:
     st.subheader(texts.SALES_TREND)
     people = engine("sales.trend_managers")
     who = st.selectbox(texts.SALES_TREND_WHO, [None, *people], key="sales_trend_who",
-                       format_func=lambda m: sales.DEPARTMENT if m is None else m)
+                       format_func=lambda m: texts.DEPARTMENT_LABEL if m is None else m)
     series = pd.DataFrame(engine("sales.trend_series", who), columns=["month", "fact", "plan"])
     chart = go.Figure()
     this_month = dt.date.today().replace(day=1)

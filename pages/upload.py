@@ -5,7 +5,7 @@ import streamlit as st
 
 from pydantic import ValidationError
 
-from kpi import importer, texts
+from kpi import i18n, importer, texts
 from kpi import mapping as M
 from kpi.kinds import KINDS
 from kpi.recognise import guess_columns, kinds_help
@@ -146,7 +146,7 @@ def _show_inspection(file, inspection: importer.Inspection) -> bool:
     for replaced in inspection.replaces:
         if replaced.same_file:
             st.info(texts.UPLOAD_SAME_FILE.format(
-                id=replaced.import_id, when=f"{replaced.imported_at:%d.%m.%Y %H:%M}"))
+                id=replaced.import_id, when=i18n.date_time(replaced.imported_at)))
     others = [str(r.import_id) for r in inspection.replaces if not r.same_file]
     if others:
         st.warning(texts.UPLOAD_REPLACES.format(period=inspection.period_text, ids=", ".join(others)))

@@ -68,7 +68,7 @@ def test_the_search_ignores_case_yo_spaces_and_dots():
     assert names(sales.find(rows, "", ["Москва"])) == ["Иванов И.И.", "Петров П.П."]
     assert names(sales.find(rows, "иванов", ["Регионы"])) == ["Иванова А.Б."]
     assert sales.find(rows, "сидоров") == []
-    # rows without a team column take it from a mapping; a name it lacks is "Без отдела"
+    # rows without a team column take it from a mapping; a name it lacks is sales.NO_TEAM
     plain = [{"manager": r["name"]} for r in rows]
     teams = {"Иванов И.И.": "Москва"}
     assert names(sales.find(plain, "", ["Москва"], name="manager", team_of=teams), "manager") == ["Иванов И.И."]
@@ -84,9 +84,9 @@ def test_every_manager_has_a_team_as_the_sales_report_resolves_it(six):
         teams = sales.teams_of(con, dt.date(2026, 11, 1))
     assert teams == {"Алексеев А.А.": "Москва", "Борисов Б.Б.": "Ключевые клиенты",
                      "Васильев В.В.": "Регионы", "Григорьев Г.Г.": "Регионы", "Дмитриев Д.Д.": "Регионы",
-                     "Егоров Е.Е.": "Без отдела",  # sales, no plan
-                     "Жуков Ж.Ж.": "Без отдела"}  # only in the debt snapshot
-    assert sales.team_names(teams) == ["Без отдела", "Ключевые клиенты", "Москва", "Регионы"]
+                     "Егоров Е.Е.": sales.NO_TEAM,  # sales, no plan
+                     "Жуков Ж.Ж.": sales.NO_TEAM}  # only in the debt snapshot
+    assert sales.team_names(teams) == [sales.NO_TEAM, "Ключевые клиенты", "Москва", "Регионы"]
 
 
 def test_slippage_chart_shows_the_largest_early_shares_first(six):
@@ -119,7 +119,7 @@ def test_debt_by_team_is_sums_over_sums(six):
     rows, columns = receivables.team_table(rep, teams)
     # Москва (Алексеев, Борисов): 1400 owed, 500 overdue (100 at 31-60 days, 400 at 1-30),
     # share 500 / 1400; over the limit 200. Регионы (Васильев): 300, none overdue.
-    assert names(rows, "manager") == ["Москва", "Регионы", "Итого по отделу"]
+    assert names(rows, "manager") == ["Москва", "Регионы", sales.DEPARTMENT]
     moscow, regions, department = rows
     assert (moscow["total"], moscow["overdue"], moscow["over_limit"]) == (1400, 500, 200)
     assert moscow["1-30"] == 400 and moscow["31-60"] == 100
@@ -157,7 +157,7 @@ def test_meetings_by_team_and_the_ends_of_the_heat_map(six):
     # the department: 40 / 4 / 3 = 3.33 (the page's card)
     assert [(r["team"], r["avg"], r["below"], r["below_average"]) for r in rows[:2]] == [
         ("Регионы", 1.0, 1, True), ("Москва", 4.5, 1, True)]
-    assert rows[2]["team"] == "Итого по отделу" and rows[2]["avg"] == pytest.approx(rep.department_avg_per_complete_week)
+    assert rows[2]["team"] == sales.DEPARTMENT and rows[2]["avg"] == pytest.approx(rep.department_avg_per_complete_week)
     assert rows[2]["avg"] == pytest.approx(40 / 12) and rows[2]["held"] == 40
     manager_rows, _ = meetings.manager_table(rep)
     ends = meetings.attention(manager_rows, n=1, everyone_up_to=2)

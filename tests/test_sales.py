@@ -85,10 +85,10 @@ def test_team_and_department_are_sums_not_means_of_percentages(company):
     assert f["Москва"].fact == D("1700.00") and f["Москва"].plan == D("2700.00")
     assert f["Москва"].fulfilment == pytest.approx(1700 / 2700, abs=1e-12)
     assert f["Регионы"].fulfilment is None  # its only plan is zero
-    assert f["Без отдела"].fact == D("800.00")  # Сидоров has no plan row, so no team
+    assert f[sales.NO_TEAM].fact == D("800.00")  # Сидоров has no plan row, so no team
     # department: all facts, those without a plan included: 1700 + 0 + 800 + 400 = 2900;
     # plans 1700 + 1000 + 0 = 2700; 2900 / 2700 = 1.074074...
-    dept = f["Итого по отделу"]
+    dept = f[sales.DEPARTMENT]
     assert dept.fact == D("2900.00") and dept.plan == D("2700.00")
     assert dept.fulfilment == pytest.approx(2900 / 2700, abs=1e-12)
     # active: А, В, Г, Д = 4; new in November: Б, В, Г, Д = 4
@@ -104,7 +104,7 @@ def test_forecast_and_required_daily_rate_on_working_days(company):
     assert f["Иванов И.И."].forecast == D(1700) / 8 * 20  # 4250
     assert f["Иванов И.И."].required_per_day == 0  # plan already met
     assert f["Петров П.П."].required_per_day == pytest.approx(D(1000) / 12)  # 12 days remain
-    assert f["Итого по отделу"].forecast == D(2900) / 8 * 20  # 7250
+    assert f[sales.DEPARTMENT].forecast == D(2900) / 8 * 20  # 7250
 
 
 def test_no_forecast_before_three_working_days_or_for_a_closed_month(company):
