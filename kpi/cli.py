@@ -1,7 +1,9 @@
 """`python -m kpi`: the command-line face of the engine (contract: shared/cli.md).
 
 Exit status 0 on success, 2 on a refused input or bad arguments, with the reason on
-stderr in Russian; never a traceback for a user's mistake.
+stderr in the reader's language (`--lang ru|kk|en`, Russian by default); never a traceback
+for a user's mistake. Help texts and readable output are in that language too; `--json`
+is the same in every language.
 """
 
 import argparse
@@ -14,7 +16,7 @@ from pathlib import Path
 from kpi import (access, calendar, funnel, i18n, importer, meetings, overview, reading,
                  receivables, sales, settings, store, texts)
 from kpi.export import excel_csv
-from kpi.formatting import fmt_money, fmt_ratio
+from kpi.formatting import fmt_money, fmt_number, fmt_ratio
 from kpi.mapping import from_file
 from kpi.reading import FileRefused
 from kpi.kinds import KINDS
@@ -25,7 +27,7 @@ REFUSED = 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse exits with 2 too; keep its message short
         self.print_usage(sys.stderr)
-        print(f"ошибка: {message}", file=sys.stderr)
+        print(texts.CLI_ERROR.format(message=message), file=sys.stderr)
         sys.exit(REFUSED)
 
 
@@ -33,7 +35,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ожидалась дата ГГГГ-ММ-ДД, а не «{text}»") from None
+        raise argparse.ArgumentTypeError(texts.CLI_BAD_DATE.format(text=text)) from None
 
 
 def _month(text: str) -> dt.date:
@@ -41,9 +43,9 @@ def _month(text: str) -> dt.date:
     try:
         month = dt.datetime.strptime(text, "%Y-%m").date()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ожидался месяц ГГГГ-ММ, а не «{text}»") from None
+        raise argparse.ArgumentTypeError(texts.CLI_BAD_MONTH.format(text=text)) from None
     if not 1990 <= month.year <= 2100:
-        raise argparse.ArgumentTypeError(f"ожидался месяц между 1990-01 и 2100-12, а не «{text}»")
+        raise argparse.ArgumentTypeError(texts.CLI_MONTH_OUT_OF_RANGE.format(text=text))
     return month
 
 
@@ -51,96 +53,98 @@ def _edges(text: str) -> tuple[int, ...]:
     try:
         return receivables.parse_edges(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"ожидались возрастающие целые числа дней через запятую, например 30,60,90, а не «{text}»"
-        ) from None
+        raise argparse.ArgumentTypeError(texts.CLI_BAD_BUCKETS.format(text=text)) from None
+
+
+def _language(argv: list[str]) -> str:
+    """`--lang kk` or `--lang=kk` (or an abbreviation argparse would take, `--la kk`) before
+    the parser is built: its help texts are in that language. What follows `--` is data."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if len(name) > 2 and "--lang".startswith(name):
+            return value if eq else (argv[i + 1] if i + 1 < len(argv) else i18n.DEFAULT)
+    return i18n.DEFAULT
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m kpi", description="Показатели клиентского отдела и подбора.")
-    parser.add_argument("--db", help=f"файл базы DuckDB (по умолчанию $KPI_DB или {store.DEFAULT_DB})")
-    parser.add_argument("--as", dest="login", metavar="LOGIN",
-                        help="ответить так, как увидит этот пользователь (его роль и доступ)")
+    """The parser with its help texts in the current language (`i18n.set_language` first)."""
+    parser = _Parser(prog="python -m kpi", description=texts.CLI_DESCRIPTION)
+    parser.add_argument("--db", help=texts.CLI_HELP_DB.format(default=store.DEFAULT_DB))
+    parser.add_argument("--as", dest="login", metavar="LOGIN", help=texts.CLI_HELP_AS)
     parser.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT,
-                        help="язык читаемого вывода: ru, kk, en (--json от него не зависит)")
+                        help=texts.CLI_HELP_LANG)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = commands.add_parser("import", help="загрузить выгрузки")
-    p.add_argument("--kind", choices=list(KINDS), help="вид выгрузки (иначе по заголовкам)")
-    p.add_argument("--as-of", type=_date, help="дата среза дебиторки или кандидатов")
+    p = commands.add_parser("import", help=texts.CLI_HELP_IMPORT)
+    p.add_argument("--kind", choices=list(KINDS), help=texts.CLI_HELP_KIND)
+    p.add_argument("--as-of", type=_date, help=texts.CLI_HELP_IMPORT_AS_OF)
     p.add_argument("--won-stages", type=lambda t: [w.strip() for w in t.split(",") if w.strip()],
-                   help="этапы сделок CRM, означающие продажу, через запятую "
-                        "(по умолчанию «Успешно реализовано», «Сделка успешна», …)")
-    p.add_argument("--mapping", type=Path, help="JSON-файл сопоставления столбцов "
-                   "(для выгрузок, которые не распознаются сами; см. README)")
-    p.add_argument("--strict", action="store_true",
-                   help="не сохранять файл, если в нём есть хоть одна ошибочная строка")
-    p.add_argument("--confirm", action="store_true",
-                   help="сохранить файл, который нужно проверить (например, с незакрытой "
-                        "кавычкой, прочитанной как обычный символ)")
-    p.add_argument("--max-mb", type=int, help="наибольший размер файла в МБ для этой загрузки "
-                   "(по умолчанию настройка базы, 32 МБ; память при чтении — около 25 размеров файла)")
+                   help=texts.CLI_HELP_WON_STAGES)
+    p.add_argument("--mapping", type=Path, help=texts.CLI_HELP_MAPPING)
+    p.add_argument("--strict", action="store_true", help=texts.CLI_HELP_STRICT)
+    p.add_argument("--confirm", action="store_true", help=texts.CLI_HELP_CONFIRM)
+    p.add_argument("--max-mb", type=int, help=texts.CLI_HELP_MAX_MB)
     p.add_argument("files", nargs="+", type=Path)
 
-    p = commands.add_parser("sales", help="выполнение плана продаж за месяц")
-    p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
-    p.add_argument("--country", choices=list(calendar.COUNTRIES),
-                   help="производственный календарь для прогноза")
-    p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
+    p = commands.add_parser("sales", help=texts.CLI_HELP_SALES)
+    p.add_argument("--month", type=_month, help=texts.CLI_HELP_MONTH)
+    p.add_argument("--country", choices=list(calendar.COUNTRIES), help=texts.CLI_HELP_COUNTRY)
+    p.add_argument("--today", type=_date, help=texts.CLI_HELP_TODAY)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
+    p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_CSV)
 
-    p = commands.add_parser("receivables", help="дебиторская задолженность по срокам")
-    p.add_argument("--as-of", type=_date, help="на какую дату считать просрочку "
-                   "(по умолчанию дата последнего среза)")
+    p = commands.add_parser("receivables", help=texts.CLI_HELP_RECEIVABLES)
+    p.add_argument("--as-of", type=_date, help=texts.CLI_HELP_REC_AS_OF)
     p.add_argument("--buckets", type=_edges, default=receivables.DEFAULT_EDGES,
-                   help="границы корзин в днях, например 30,60,90")
+                   help=texts.CLI_HELP_BUCKETS)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
+    p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_CSV)
 
-    p = commands.add_parser("meetings", help="проведённые встречи по неделям")
-    p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
-    p.add_argument("--target", type=int, help="цель встреч в неделю (по умолчанию сохранённая, иначе 5)")
+    p = commands.add_parser("meetings", help=texts.CLI_HELP_MEETINGS)
+    p.add_argument("--month", type=_month, help=texts.CLI_HELP_MONTH)
+    p.add_argument("--target", type=int, help=texts.CLI_HELP_TARGET)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
+    p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_CSV)
 
-    p = commands.add_parser("funnel", help="воронка собеседований")
-    p.add_argument("--by", choices=list(funnel.GROUPINGS), help="разбивка")
+    p = commands.add_parser("funnel", help=texts.CLI_HELP_FUNNEL)
+    p.add_argument("--by", choices=list(funnel.GROUPINGS), help=texts.CLI_HELP_BY)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--csv", action="store_true", help="главная таблица как CSV для Excel (как кнопка на странице)")
+    p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_CSV)
 
-    p = commands.add_parser("slots", help="сколько приглашать на слот")
-    p.add_argument("--attendees", type=int, required=True, help="сколько кандидатов нужно на слот")
-    p.add_argument("--show-rate", type=float, help="доля пришедших из приглашённых (иначе по данным)")
-    p.add_argument("--confidence", type=float, default=0.9, help="уверенность, например 0.9")
-    p.add_argument("--capacity", type=int, help="сколько интервьюер примет за раз (по умолчанию = attendees)")
-    p.add_argument("--json", action="store_true")
-
-    p = commands.add_parser("overview", help="обзор: все показатели по менеджерам за месяц")
-    p.add_argument("--month", type=_month, help="месяц ГГГГ-ММ (по умолчанию последний загруженный)")
-    p.add_argument("--target", type=int, help="цель встреч в неделю (по умолчанию сохранённая, иначе 5)")
-    p.add_argument("--today", type=_date, help="считать сегодняшней эту дату (для прогноза)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--csv", action="store_true", help="таблица менеджеров как CSV для Excel")
-
-    p = commands.add_parser("imports", help="история загрузок")
+    p = commands.add_parser("slots", help=texts.CLI_HELP_SLOTS)
+    p.add_argument("--attendees", type=int, required=True, help=texts.CLI_HELP_ATTENDEES)
+    p.add_argument("--show-rate", type=float, help=texts.CLI_HELP_SHOW_RATE)
+    p.add_argument("--confidence", type=float, default=0.9, help=texts.CLI_HELP_CONFIDENCE)
+    p.add_argument("--capacity", type=int, help=texts.CLI_HELP_CAPACITY)
     p.add_argument("--json", action="store_true")
 
-    p = commands.add_parser("delete-import", help="удалить загрузку и её строки")
+    p = commands.add_parser("overview", help=texts.CLI_HELP_OVERVIEW)
+    p.add_argument("--month", type=_month, help=texts.CLI_HELP_MONTH)
+    p.add_argument("--target", type=int, help=texts.CLI_HELP_TARGET)
+    p.add_argument("--today", type=_date, help=texts.CLI_HELP_TODAY)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_OVERVIEW_CSV)
+
+    p = commands.add_parser("imports", help=texts.CLI_HELP_IMPORTS)
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("delete-import", help=texts.CLI_HELP_DELETE_IMPORT)
     p.add_argument("import_id", type=int)
 
-    p = commands.add_parser("user", help="пользователи и их роли")
+    p = commands.add_parser("user", help=texts.CLI_HELP_USER)
     users = p.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
-    u = users.add_parser("add", help="завести пользователя (пароль спрашивается)")
+    u = users.add_parser("add", help=texts.CLI_HELP_USER_ADD)
     u.add_argument("user_login", metavar="LOGIN")
     u.add_argument("--role", required=True, choices=access.ROLES)
-    u.add_argument("--manager", help="для роли manager: имя менеджера в данных")
-    u.add_argument("--team", help="для роли head: отдел")
-    u = users.add_parser("passwd", help="сменить пароль (все сеансы закрываются)")
+    u.add_argument("--manager", help=texts.CLI_HELP_USER_MANAGER)
+    u.add_argument("--team", help=texts.CLI_HELP_USER_TEAM)
+    u = users.add_parser("passwd", help=texts.CLI_HELP_USER_PASSWD)
     u.add_argument("user_login", metavar="LOGIN")
-    u = users.add_parser("disable", help="отключить пользователя")
+    u = users.add_parser("disable", help=texts.CLI_HELP_USER_DISABLE)
     u.add_argument("user_login", metavar="LOGIN")
-    u = users.add_parser("list", help="список пользователей")
+    u = users.add_parser("list", help=texts.CLI_HELP_USER_LIST)
     u.add_argument("--json", action="store_true")
     return parser
 
@@ -152,6 +156,8 @@ AREA = {"overview": "overview", "sales": "sales", "receivables": "receivables", 
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    i18n.set_language(_language(argv))  # help and argument errors already in the reader's language
     args = build_parser().parse_args(argv)
     i18n.set_language(args.lang)
     try:
@@ -224,13 +230,16 @@ def cmd_import(args) -> int:
 def cmd_imports(args) -> int:
     with access.reader(args.db, args.scope) as con:
         rows = store.list_imports(con)
-    if args.json:
+    if args.json:  # the note as keys and values: the same in every language
+        rows = [r | {"note": texts.note_items(r["note"])} for r in rows]
         print(json.dumps({"imports": rows}, ensure_ascii=False, default=str))
         return 0
     for r in rows:
-        period = r["as_of"] or f"{r['period_from']}..{r['period_to']}"
-        print(f"{r['id']:>4}  {r['imported_at']:%d.%m.%Y %H:%M}  {r['kind']:<11} {period}  "
-              f"{r['rows_stored']} стр. (отклонено {r['rows_refused']})  {r['file_name']}")
+        period = i18n.date(r["as_of"]) if r["as_of"] else \
+            f"{i18n.date(r['period_from'])}–{i18n.date(r['period_to'])}"
+        rows_text = texts.CLI_IMPORTS_ROWS.format(stored=r["rows_stored"], refused=r["rows_refused"])
+        print(f"{r['id']:>4}  {i18n.date(r['imported_at'])} {r['imported_at']:%H:%M}  {r['kind']:<11} "
+              f"{period}  {rows_text}  {r['file_name']}")
     return 0
 
 
@@ -254,7 +263,7 @@ def cmd_user(args) -> int:
                 print(json.dumps({"users": users}, ensure_ascii=False))
             for u in [] if args.json else users:
                 print(f"{u['login']:<20} {u['role']:<10} {u['manager'] or u['team'] or '':<24} "
-                      f"{'' if u['active'] else 'отключён'}")
+                      f"{'' if u['active'] else texts.CLI_USER_DISABLED}")
         elif args.user_command == "disable":
             access.disable_user(args.db, args.user_login)
         elif args.user_command == "passwd":
@@ -272,8 +281,8 @@ def _password() -> str:
     if sys.stdin.isatty():
         import getpass
 
-        first = getpass.getpass("Пароль: ")
-        if first != getpass.getpass("Ещё раз: "):
+        first = getpass.getpass(texts.CLI_PASSWORD)
+        if first != getpass.getpass(texts.CLI_PASSWORD_AGAIN):
             raise ValueError(texts.PASSWORD_MISMATCH)
         return first
     line = sys.stdin.readline().rstrip("\r\n")
@@ -298,13 +307,15 @@ def cmd_sales(args) -> int:
         return 0
     if args.csv:
         return _csv(*sales.manager_table(report))
-    print(f"План продаж, {importer.month_name(report.month)}")
+    print(texts.CLI_SALES_TITLE.format(month=i18n.month(report.month)))
     rows = [*report.managers, *report.teams, report.department]
-    width = max([len(r.name) for r in rows] + [10])
-    print(f"{'':<{width}}  {'факт':>16}  {'план':>16}  {'выполнение':>10}")
-    for r in rows:
-        print(f"{r.name:<{width}}  {fmt_money(r.fact):>16}  {fmt_money(r.plan):>16}  "
-              f"{fmt_ratio(r.fulfilment):>10}")
+    names = [texts.group_name(r.name) for r in rows]
+    width = max([len(n) for n in names] + [10])
+    ratio = max(10, len(texts.CLI_FULFILMENT))
+    print(f"{'':<{width}}  {texts.CLI_FACT:>16}  {texts.CLI_PLAN:>16}  {texts.CLI_FULFILMENT:>{ratio}}")
+    for name, r in zip(names, rows):
+        print(f"{name:<{width}}  {fmt_money(r.fact):>16}  {fmt_money(r.plan):>16}  "
+              f"{fmt_ratio(r.fulfilment):>{ratio}}")
     return 0
 
 
@@ -317,14 +328,16 @@ def cmd_receivables(args) -> int:
     if args.csv:
         return _csv(*receivables.manager_table(report))
     if report.snapshot is None:
-        print("Дебиторская задолженность не загружена.")
+        print(texts.CLI_REC_NO_DATA)
         return 0
-    print(f"Дебиторская задолженность на {report.as_of:%d.%m.%Y} (срез {report.snapshot:%d.%m.%Y})")
-    keys = report.keys
-    width = max([len(m) for m in report.by_manager] + [12])
-    print(f"{'':<{width}}" + "".join(f"{k:>14}" for k in [*keys, "всего", "просрочено"]))
-    for name, a in [*report.by_manager.items(), ("Итого", report.totals)]:
-        print(f"{name:<{width}}" + "".join(f"{fmt_money(v):>14}" for v in
+    print(texts.CLI_REC_TITLE.format(as_of=i18n.date(report.as_of), snapshot=i18n.date(report.snapshot)))
+    headers = [*report.keys, texts.CLI_REC_TOTAL, texts.CLI_REC_OVERDUE]
+    column = max([14] + [len(h) + 2 for h in headers])
+    rows = [*report.by_manager.items(), (texts.DEPARTMENT_LABEL, report.totals)]
+    width = max([len(name) for name, _ in rows] + [12])
+    print(f"{'':<{width}}" + "".join(f"{h:>{column}}" for h in headers))
+    for name, a in rows:
+        print(f"{name:<{width}}" + "".join(f"{fmt_money(v):>{column}}" for v in
                                             [*a.buckets.values(), a.total, a.overdue]))
     return 0
 
@@ -340,13 +353,15 @@ def cmd_meetings(args) -> int:
     if args.csv:
         return _csv(*meetings.manager_table(report))
     labels = [report.labels[w] + ("*" if w in report.incomplete else "") for w in report.weeks]
-    print(f"Встречи в неделю, {importer.month_name(month)} (цель {target}; * неполная неделя)")
+    print(texts.CLI_MEET_TITLE.format(month=i18n.month(month), target=target))
     width = max([len(m.manager) for m in report.managers] + [10])
-    print(f"{'':<{width}}" + "".join(f"{label:>10}" for label in labels) + f"{'в среднем':>11}")
+    average = max(11, len(texts.CLI_MEET_AVERAGE) + 2)
+    print(f"{'':<{width}}" + "".join(f"{label:>10}" for label in labels)
+          + f"{texts.CLI_MEET_AVERAGE:>{average}}")
     for m in report.managers:
         avg = report.avg_per_complete_week(m)
         print(f"{m.manager:<{width}}" + "".join(f"{n:>10}" for n in m.per_week.values())
-              + f"{'—' if avg is None else f'{avg:.1f}'.replace('.', ','):>11}")
+              + f"{fmt_number(avg, 1):>{average}}")
     return 0
 
 
@@ -361,13 +376,17 @@ def cmd_overview(args) -> int:
         return 0
     if args.csv:
         return _csv(*overview.manager_table(report))
-    print(f"Обзор, {importer.month_name(report.month)}")
+    print(texts.CLI_OVERVIEW_TITLE.format(month=i18n.month(report.month)))
     rows, columns = overview.manager_table(report)
-    print("  ".join(f"{columns[k]:>14}" for k in ("name", "fulfilment", "overdue_share", "meetings_per_week")))
-    for r in rows:
-        per_week = "—" if r["meetings_per_week"] is None else f"{r['meetings_per_week']:.1f}".replace(".", ",")
-        print(f"{r['name']:>14}  {fmt_ratio(r['fulfilment']):>14}  "
-              f"{fmt_ratio(r['overdue_share'], none='—'):>14}  {per_week:>14}")
+    keys = ("name", "fulfilment", "overdue_share", "meetings_per_week")
+    names = [texts.group_name(r["name"]) for r in rows]
+    width = max([14, len(columns["name"])] + [len(n) for n in names])
+    column = max([14] + [len(columns[k]) for k in keys[1:]])
+    print(f"{columns['name']:>{width}}  " + "  ".join(f"{columns[k]:>{column}}" for k in keys[1:]))
+    for name, r in zip(names, rows):
+        print(f"{name:>{width}}  {fmt_ratio(r['fulfilment']):>{column}}  "
+              f"{fmt_ratio(r['overdue_share'], none='—'):>{column}}  "
+              f"{fmt_number(r['meetings_per_week'], 1):>{column}}")
     return 0
 
 
@@ -379,12 +398,13 @@ def cmd_funnel(args) -> int:
         return 0
     if args.csv:
         return _csv(*funnel.group_table(groups, args.by or "source"))
-    print("Воронка: " + " → ".join(f"{texts.STAGE_TITLES[s]} {overall.counts[s]}" for s in funnel.STAGES))
-    print(f"Явка (пришли / приглашены): {fmt_ratio(overall.attendance_rate, none='—')}")
+    print(texts.CLI_FUNNEL.format(stages=" → ".join(f"{texts.STAGE_TITLES[s]} {overall.counts[s]}"
+                                                   for s in funnel.STAGES)))
+    print(texts.CLI_FUNNEL_ATTENDANCE.format(rate=fmt_ratio(overall.attendance_rate, none="—")))
     for name, f in groups.items():
-        print(f"  {name}: явка {fmt_ratio(f.attendance_rate, none='—')} "
-              f"({f.counts['attended']} из {f.counts['invited']}), "
-              f"вышли {f.counts['hired']} из {f.counts['responded']}")
+        print("  " + texts.CLI_FUNNEL_GROUP.format(
+            name=name, rate=fmt_ratio(f.attendance_rate, none="—"), attended=f.counts["attended"],
+            invited=f.counts["invited"], hired=f.counts["hired"], responded=f.counts["responded"]))
     return 0
 
 

@@ -70,13 +70,17 @@ def stored_notes(notes: list[str]) -> str:
                       ensure_ascii=False, default=str)
 
 
-def read_notes(note: str | None) -> str:
-    """A stored note in the reader's language (one from before notes were stored as keys
-    is shown as written)."""
+def note_items(note: str | None) -> list[dict]:
+    """A stored note as its items (`{"key", "params"}` or `{"text"}`); a note from before
+    notes were stored as keys is one text."""
     try:
         items = json.loads(note or "[]")
     except ValueError:
-        return note or ""
-    if not isinstance(items, list):
-        return note or ""
-    return "; ".join(_render(i["key"], i["params"]) if "key" in i else i.get("text", "") for i in items)
+        items = None
+    return items if isinstance(items, list) else [{"text": note}]
+
+
+def read_notes(note: str | None) -> str:
+    """A stored note in the reader's language."""
+    return "; ".join(_render(i["key"], i["params"]) if "key" in i else i.get("text", "")
+                     for i in note_items(note))
