@@ -104,7 +104,8 @@ def overview(con, month: dt.date, *, target: int | None = None, today: dt.date |
     month = month.replace(day=1)
     target = target or meetings.saved_target(con)
     thresholds = thresholds or saved_thresholds(con)
-    plan = sales.month_report(con, month, today=today, country=country, slippage=False)
+    plan = sales.month_report(con, month, today=today, country=country, slippage=False,
+                              chances=False)
     rows = {f.name: Row(f.name, f.team, f.fact, f.plan, f.forecast) for f in plan.managers}
 
     snapshot = receivables.pick_snapshot(con, calendar.month_end(month))

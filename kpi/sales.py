@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpi import calendar, texts
+from kpi.forecast import sales as forecast_sales
 from kpi.formatting import json_money as money
 from kpi.store import dicts
 
@@ -45,6 +46,13 @@ class Figures:
     forecast: Decimal | None = None
     required_per_day: Decimal | None = None
     early_flag: bool = False
+    # kpi.forecast.sales: P(month-end fact >= plan) (1.0 once reached; None: closed month, no
+    # plan, too little data), the 80 % range of the month-end fact, and what it stands on
+    plan_chance: float | None = None
+    forecast_low: Decimal | None = None
+    forecast_high: Decimal | None = None
+    chance_basis: str | None = None  # "own", "department" (the seller's history is short), "too_little"
+    chance_months: int = 0  # past months the chance stands on
 
     @property
     def fulfilment(self) -> float | None:
@@ -154,9 +162,11 @@ SELECT (SELECT count(*) FROM (SELECT client, sum(amount) AS net FROM m GROUP BY 
 
 
 def month_report(con, month: dt.date, *, today: dt.date | None = None,
-                 country: str = calendar.DEFAULT_COUNTRY, slippage: bool = True) -> MonthReport:
+                 country: str = calendar.DEFAULT_COUNTRY, slippage: bool = True,
+                 chances: bool = True) -> MonthReport:
     """`slippage=False` leaves out the department's usual share of the first working days
-    (a scan of every loaded month), for callers that show no slippage (the overview)."""
+    (a scan of every loaded month), for callers that show no slippage (the overview);
+    `chances=False` the chance to close the plan and the range (a year of daily sales)."""
     start = month.replace(day=1)
     end = calendar.month_end(start)
     next_start = end + dt.timedelta(days=1)
@@ -183,6 +193,8 @@ def month_report(con, month: dt.date, *, today: dt.date | None = None,
     for figures in [*managers, *report.teams, report.department]:
         _add_forecast(figures, report)
         figures.early_flag = _early_stands_out(figures, report.usual_early_share)
+    if chances:
+        forecast_sales.add_chances(con, report)
     return report
 
 
@@ -285,7 +297,10 @@ def to_json(report: MonthReport) -> dict:
                 "active_fulfilment": f.active_fulfilment, "new_fulfilment": f.new_fulfilment,
                 "forecast": money(f.forecast), "forecast_fulfilment": f.forecast_fulfilment,
                 "required_per_day": money(f.required_per_day),
-                "early_share": f.early_share, "early_flag": f.early_flag}
+                "early_share": f.early_share, "early_flag": f.early_flag,
+                "plan_chance": f.plan_chance, "forecast_low": money(f.forecast_low),
+                "forecast_high": money(f.forecast_high), "chance_basis": f.chance_basis,
+                "chance_months": f.chance_months}
 
     department = figures(report.department)
     del department["team"]
@@ -335,7 +350,9 @@ def rows(report: MonthReport, measure: str = "amount", who: str = "managers") ->
                    "fulfilment": f.fulfilment, "forecast": f.forecast,
                    "forecast_fulfilment": f.forecast_fulfilment,
                    "required_per_day": f.required_per_day, "pace": pace(f, report),
-                   "early_share": f.early_share, "early_flag": f.early_flag}
+                   "early_share": f.early_share, "early_flag": f.early_flag,
+                   "plan_chance": f.plan_chance, "forecast_low": f.forecast_low,
+                   "forecast_high": f.forecast_high}
         else:
             fact, plan, ratio_ = ((f.active_clients, f.plan_active, f.active_fulfilment)
                                   if measure == "active" else
