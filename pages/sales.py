@@ -9,6 +9,7 @@ import streamlit as st
 
 from kpi import calendar, i18n, sales, texts
 from kpi.export import excel_csv
+from kpi.forecast import sales as forecast_sales
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
@@ -63,8 +64,22 @@ if money_view and not report.closed:
                     delta_color="off", delta_arrow="off", width="content")
     cards.metric(texts.SALES_REQUIRED, fmt_money_short(dept.required_per_day, SYMBOL)
                  if report.forecast_ready else "—", help=texts.SALES_FORECAST_HELP, width="content")
+    if report.forecast_ready and dept.plan_chance is not None:
+        cards.metric(texts.SALES_CHANCE, fmt_ratio(dept.plan_chance, digits=0), help=texts.SALES_CHANCE_HELP,
+                     delta=texts.SALES_CHANCE_RANGE.format(low=fmt_money_short(dept.forecast_low, SYMBOL),
+                                                           high=fmt_money_short(dept.forecast_high, SYMBOL)),
+                     delta_color="off", delta_arrow="off", width="content")
     if not report.forecast_ready:
         st.caption(f"{texts.SALES_FORECAST}: {texts.SALES_FORECAST_WAIT}.")
+chances = forecast_sales.basis(report)
+if money_view and chances["reached"] is not None:
+    st.caption(texts.SALES_CHANCE_CLOSED.format(
+        outcome=texts.SALES_OUTCOME_MET if chances["reached"] else texts.SALES_OUTCOME_MISSED))
+elif money_view and chances["too_little"]:
+    st.caption(texts.SALES_CHANCE_TOO_LITTLE)
+elif money_view and report.forecast_ready:
+    st.caption(texts.SALES_CHANCE_BASIS.format(months=chances["months"]) + (" " + texts.SALES_CHANCE_FALLBACK.format(
+        names=plain(", ".join(chances["fallback"][:10])), min=chances["min_months"]) if chances["fallback"] else ""))
 unplanned, unplanned_names = report.unplanned
 if money_view and unplanned and dept.plan:
     names = ", ".join(unplanned_names[:10]) + (
@@ -82,12 +97,21 @@ def table(rows: list[dict], first_column: str, with_team: bool = True):
               "fulfilment": texts.SALES_COLUMNS["fulfilment"]}
     if money_view and report.forecast_ready:
         shown |= {k: texts.SALES_COLUMNS[k] for k in
-                  ("forecast", "forecast_fulfilment", "required_per_day")}
-    frame = pd.DataFrame([{
-        shown[k]: (fmt_money(r[k], currency=unit) if k in ("fact", "plan", "forecast", "required_per_day")
-                   else fmt_ratio(r[k], none="—" if k == "forecast_fulfilment" else texts.NO_PLAN)
-                   if k in ("fulfilment", "forecast_fulfilment") else texts.group_name(r[k]))
-        for k in shown} for r in rows], columns=list(shown.values()))
+                  ("forecast", "forecast_fulfilment", "plan_chance", "forecast_range", "required_per_day")}
+
+    def cell(r, k):
+        if k in ("fact", "plan", "forecast", "required_per_day"):
+            return fmt_money(r[k], currency=unit)
+        if k in ("fulfilment", "forecast_fulfilment"):
+            return fmt_ratio(r[k], none="—" if k == "forecast_fulfilment" else texts.NO_PLAN)
+        if k == "plan_chance":
+            return fmt_ratio(r[k], digits=0, none="—")
+        if k == "forecast_range":
+            return "—" if r["forecast_low"] is None else \
+                f"{fmt_money_short(r['forecast_low'], unit)} – {fmt_money_short(r['forecast_high'], unit)}"
+        return texts.group_name(r[k])
+
+    frame = pd.DataFrame([{shown[k]: cell(r, k) for k in shown} for r in rows], columns=list(shown.values()))
     colour_column = shown.get("forecast_fulfilment", shown["fulfilment"])
     levels = [r["level"] for r in rows]
     return frame.style.apply(lambda col: [
@@ -118,6 +142,18 @@ def pace_chart(rows: list[dict], x_max: float) -> go.Figure:
         # inside long bars, clear of the 100 % line; outside short ones ("нет плана")
         textposition=["inside" if x >= 25 else "outside" for x in shown], cliponaxis=False)
     if report.forecast_ready and money_view:
+        ranged = [r for r in chart_rows if r["forecast_low"] is not None and r["plan"]]
+        if ranged:  # the 80 % range of the month-end fact, in % of plan: a whisker over the bar
+            low = [float(r["forecast_low"] / r["plan"]) * 100 for r in ranged]
+            high = [float(r["forecast_high"] / r["plan"]) * 100 for r in ranged]
+            figure.add_scatter(
+                y=chart_labels(r["name"] for r in ranged), x=[(a + b) / 2 for a, b in zip(low, high)],
+                mode="markers", marker={"size": 1, "color": "rgba(0,0,0,0)"}, name=texts.SALES_CHART_RANGE,
+                error_x={"type": "data", "symmetric": False, "array": [(b - a) / 2 for a, b in zip(low, high)],
+                         "arrayminus": [(b - a) / 2 for a, b in zip(low, high)], "color": "#37474f",
+                         "thickness": 2, "width": 6},
+                hovertext=[f"{fmt_ratio(a / 100, digits=0)} – {fmt_ratio(b / 100, digits=0)}" for a, b in zip(low, high)],
+                hoverinfo="text+y")
         figure.add_scatter(y=names, x=[(r["fulfilment"] or 0) * 100 for r in chart_rows], mode="markers",
                            name=texts.SALES_CHART_FACT,
                            marker={"symbol": "line-ns-open", "size": 22, "color": "#263238",

@@ -282,3 +282,16 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
     return {"months": len(months_used), "predictions": len(inside),
             "coverage_80": float(np.mean(inside)) if inside else None,
             "brier": float(np.mean(briers)) if briers else None}
+
+
+def basis(report) -> dict:
+    """What the page says about the chances of a `sales.MonthReport`: the department's
+    months, the managers whose chance stands on the department's days, whether there is
+    too little history for any chance, and a closed month's outcome."""
+    dept = report.department
+    return {"months": dept.chance_months,
+            "fallback": [m.name for m in report.managers if m.chance_basis == "department"],
+            "min_months": MIN_OWN_MONTHS,
+            "too_little": report.forecast_ready and all(
+                f.chance_basis in (None, "too_little") for f in [*report.managers, dept]),
+            "reached": None if not report.closed or not dept.plan else dept.fact >= dept.plan}
