@@ -35,6 +35,12 @@ def default_month(months: list[dt.date], today: dt.date | None = None) -> dt.dat
 
 def working_days(month: dt.date, country: str = DEFAULT_COUNTRY) -> list[dt.date]:
     """The working days of the calendar month that contains `month`."""
-    first = month.replace(day=1)
+    return list(_working_days(month.replace(day=1), country))
+
+
+@lru_cache(maxsize=1024)
+def _working_days(first: dt.date, country: str) -> tuple[dt.date, ...]:
+    """Asked for again and again (a forecast's replay asks for each month thousands of
+    times); 31 holiday lookups each time cost 0.5 ms."""
     days = (first + dt.timedelta(days=i) for i in range((month_end(first) - first).days + 1))
-    return [d for d in days if is_working_day(d, country)]
+    return tuple(d for d in days if is_working_day(d, country))

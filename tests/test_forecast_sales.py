@@ -155,3 +155,25 @@ def test_a_closed_month_has_no_chance(company):
         report = sales.month_report(con, dt.date(2026, 10, 1), today=dt.date(2026, 11, 16))
     doc = sales.to_json(report)
     assert doc["department"]["plan_chance"] is None and doc["department"]["forecast_low"] is None
+
+
+def test_the_backtest_replays_the_loaded_months(company):
+    """July to October are closed (the fixture's November is open only while today is in
+    it): August, September and October are replayed from their 5th, 10th and 15th working
+    day: Иванов in August on the department's days (one month of his own), in September and
+    October on his own; the department from September (two months behind it); Новиков in
+    October (the months before are not his) on the department's days, three cutoffs each:
+    August 3, September 3 + 3, October 3 + 3 + 3 = 18. Plans exist only for November, so no
+    chance is scored, only ranges."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    out = subprocess.run([sys.executable, "-m", "kpi", "--db", str(company), "forecast", "--backtest",
+                          "--json"], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    result = json.loads(out)
+    assert set(result) == {"sales", "attendance"}
+    assert result["sales"]["months"] == 3 and result["sales"]["predictions"] == 18
+    assert 0.5 <= result["sales"]["coverage_80"] <= 1
+    assert result["sales"]["brier"] is None  # no plan in a replayed month: no chance to score

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from kpi import calendar
 
@@ -48,35 +48,49 @@ class Pools:
     between: float  # variance of a month's level
 
 
+def month_stats(month: np.ndarray) -> np.ndarray:
+    """A month's days as counts, sums and sums of squares of its early and ordinary days:
+    enough for every statistic `pools` needs, and cheap to stack for many months."""
+    early, ordinary = month[:EARLY_DAYS], month[EARLY_DAYS:]
+    return np.array([len(early), early.sum(), (early * early).sum(),
+                     len(ordinary), ordinary.sum(), (ordinary * ordinary).sum()])
+
+
 def pools(history: list[np.ndarray]) -> Pools | None:
     """The pools of a list of past months (each an array of amounts per working day)."""
-    if not history:
+    return pools_of(np.array([month_stats(m) for m in history])) if history else None
+
+
+def pools_of(stats: np.ndarray) -> Pools | None:
+    """The pools of stacked `month_stats` rows."""
+    if len(stats) == 0:
         return None
-    early = np.concatenate([m[:EARLY_DAYS] for m in history])
-    ordinary = [m[EARLY_DAYS:] for m in history if len(m) > EARLY_DAYS]
-    days = np.concatenate(ordinary) if ordinary else np.zeros(0)
-    if len(days) < 2:
+    n_e, s_e, q_e, n_o, s_o, q_o = stats.T
+    stats = stats[n_o > 0]
+    n_o, s_o, q_o = stats[:, 3], stats[:, 4], stats[:, 5]
+    days = n_o.sum()
+    if days < 2:
         return None
-    mean = float(days.mean())
+    mean = float(s_o.sum() / days)
     # within: pooled variance around each month's own mean; between: what the spread of the
     # month means adds over the noise a month of days would show anyway
-    month_means = np.array([m.mean() for m in ordinary])
-    sizes = np.array([len(m) for m in ordinary])
-    spread = sum(((m - m.mean()) ** 2).sum() for m in ordinary)
-    within = float(spread / max(len(days) - len(ordinary), 1))
-    noise = within / sizes.mean()
-    between = float(month_means.var(ddof=1)) - noise if len(ordinary) > 1 else 0.0
+    spread = (q_o - s_o * s_o / n_o).sum()
+    within = float(max(spread, 0.0) / max(days - len(n_o), 1))
+    noise = within / n_o.mean()
+    between = float((s_o / n_o).var(ddof=1)) - noise if len(n_o) > 1 else 0.0
     # never fewer than the noise itself: a few months cannot show that months never differ
     between = max(between, noise)
-    return Pools(len(history), float(early.mean()), float(early.var(ddof=1)) if len(early) > 1 else 0.0,
-                 mean, within, between)
+    early_n = n_e.sum()
+    early_mean = float(s_e.sum() / early_n) if early_n else mean
+    early_var = float(max(q_e.sum() - early_n * early_mean ** 2, 0.0) / (early_n - 1)) if early_n > 1 else 0.0
+    return Pools(len(n_e), early_mean, early_var, mean, within, between)
 
 
 def remaining(p: Pools, month: np.ndarray, elapsed: int, working_days: int) -> tuple[float, float]:
     """Mean and variance of what the month's remaining working days bring, given its
     first `elapsed` days (`month[:elapsed]`)."""
     seen = month[EARLY_DAYS:elapsed]  # this month's ordinary days so far
-    if len(seen) and p.within > 0:
+    if len(seen) and p.within > 0 and p.between > 0:
         precision = 1 / p.between + len(seen) / p.within
         level = (p.mean / p.between + seen.sum() / p.within) / precision
         level_var = 1 / precision
@@ -89,12 +103,29 @@ def remaining(p: Pools, month: np.ndarray, elapsed: int, working_days: int) -> t
     return mean, max(var, 0.0)
 
 
+class _Remaining:
+    """What the remaining days bring: Gamma(mean, var) when the mean is positive, else
+    normal. SciPy's special functions, not its frozen distributions: the backtest asks
+    tens of thousands of times, and building a frozen distribution costs a millisecond."""
+
+    def __init__(self, mean: float, var: float):
+        self.gamma = mean > 0
+        self.shape, self.scale = (mean * mean / var, var / mean) if self.gamma else (mean, var ** 0.5)
+
+    def ppf(self, qs):
+        q = np.asarray(qs)
+        if self.gamma:
+            return special.gammaincinv(self.shape, q) * self.scale
+        return self.shape + self.scale * special.ndtri(q)
+
+    def sf(self, x: float) -> float:
+        if self.gamma:
+            return float(special.gammaincc(self.shape, max(x, 0.0) / self.scale))
+        return float(special.ndtr((self.shape - x) / self.scale))
+
+
 def _distribution(mean: float, var: float):
-    if var <= 0:
-        return None
-    if mean > 0:
-        return stats.gamma(a=mean * mean / var, scale=var / mean)
-    return stats.norm(loc=mean, scale=var ** 0.5)
+    return _Remaining(mean, var) if var > 0 else None
 
 
 def predict(p: Pools | None, month: np.ndarray, elapsed: int, working_days: int,
@@ -235,46 +266,50 @@ def add_chances(con, report) -> None:
 
 def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
     """Replay every loaded month that has a month of history before it: from its 5th, 10th
-    and 15th working day, predict each planned manager's (and the department's) month-end
-    fact and plan chance from what was known then, and compare with how the month ended.
+    and 15th working day, predict each selling or planned manager's (and the department's)
+    month-end fact, and the plan chance where there is a plan, from what was known then, and
+    compare with how the month ended.
     `coverage_80`: the share of month-ends inside the 80 % range; `brier`: the mean squared
     difference between the chance and the outcome (1 reached, 0 not)."""
     days = read_days(con, dt.date.today(), country)
-    plans = {}
-    for manager, month, plan in con.execute(
-            "SELECT manager, month, sum(plan_amount)::DOUBLE FROM plans GROUP BY ALL").fetchall():
-        plans[(manager, month)] = plan
-    last_closed = dt.date.today().replace(day=1)
-    replayed = [m for m in days.months if m < last_closed]
-
-    def size_of(m):
-        return len(calendar.working_days(m, country))
+    if not days.months:
+        return {"months": 0, "predictions": 0, "coverage_80": None, "brier": None}
+    plans = {(manager, month): plan for manager, month, plan in con.execute(
+        "SELECT manager, month, sum(plan_amount)::DOUBLE FROM plans GROUP BY ALL").fetchall()}
+    this_month = dt.date.today().replace(day=1)
+    sizes = [len(calendar.working_days(m, country)) for m in days.months]
+    everyone = list(days.amounts)
+    # every seller's months as arrays and as stacked month_stats, once
+    arrays = {name: [_month_of(days, [name], m, size) for m, size in zip(days.months, sizes)]
+              for name in everyone}
+    department = [sum((arrays[n][i] for n in everyone), np.zeros(size)) for i, size in enumerate(sizes)]
+    stats_of = {name: np.array([month_stats(a) for a in months]) for name, months in arrays.items()}
+    department_stats = np.array([month_stats(a) for a in department])
+    start = {name: days.months.index(days.first[name]) for name in everyone}
 
     inside, briers, months_used = [], [], set()
-    everyone = list(days.amounts)
-    for month in replayed:
-        size = size_of(month)
-        history_of = {name: _history(days, [name], month, size_of) for name in everyone}
-        pooled = pools([h for hs in history_of.values() for h in hs])
+    for i, month in enumerate(days.months):
+        if month >= this_month:
+            continue
+        windows = {n: stats_of[n][max(start[n], i - HISTORY_MONTHS):i] for n in everyone if start[n] < i}
+        pooled = pools_of(np.concatenate(list(windows.values()))) if windows else None
         if pooled is None:
             continue
-        department_plan = sum(plans.get((n, month), 0.0) for n in everyone) or None
-        sellers = [([n], plans.get((n, month))) for n in everyone if plans.get((n, month))]
-        sellers.append((everyone, department_plan))
-        for members, plan in sellers:
-            history = history_of[members[0]] if len(members) == 1 else \
-                _history(days, members, month, size_of)
-            own = pools(history) if len(history) >= MIN_OWN_MONTHS else None
-            model = own if own is not None else pooled if len(members) == 1 else None
+        # everyone who sold or had a plan that month (the range needs no plan, the chance does)
+        sellers = [(arrays[n][i], windows.get(n), plans.get((n, month))) for n in everyone
+                   if plans.get((n, month)) or arrays[n][i].any()]
+        sellers.append((department[i], department_stats[max(0, i - HISTORY_MONTHS):i],
+                        sum(plans.get((n, month), 0.0) for n in everyone) or None))
+        for actual, window, plan in sellers:
+            own = pools_of(window) if window is not None and len(window) >= MIN_OWN_MONTHS else None
+            model = own if own is not None else pooled if actual is not department[i] else None
             if model is None:
                 continue
-            actual_month = _month_of(days, members, month, size)
-            final = float(actual_month.sum())
+            final = float(actual.sum())
             for cutoff in BACKTEST_CUTOFFS:
-                if cutoff >= size:
+                if cutoff >= sizes[i]:
                     continue
-                fact = float(actual_month[:cutoff].sum())
-                chance, low, high = predict(model, actual_month, cutoff, size, fact, plan)
+                chance, low, high = predict(model, actual, cutoff, sizes[i], float(actual[:cutoff].sum()), plan)
                 inside.append(low <= final <= high)
                 if chance is not None:
                     briers.append((chance - float(final >= plan)) ** 2)
@@ -282,7 +317,6 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
     return {"months": len(months_used), "predictions": len(inside),
             "coverage_80": float(np.mean(inside)) if inside else None,
             "brier": float(np.mean(briers)) if briers else None}
-
 
 def basis(report) -> dict:
     """What the page says about the chances of a `sales.MonthReport`: the department's
