@@ -1,15 +1,18 @@
-"""Recruiter's page: the interview funnel, attendance by source, and the slot planner."""
+"""Recruiter's page: the interview funnel, attendance by source, the slot planner, and who
+of a day's invited will come (kpi.forecast.attendance, the same as `slots --invited`)."""
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from kpi import access, importer, texts
 from kpi import funnel as F
-from kpi import texts
+from kpi.forecast import attendance
 from kpi.export import excel_csv
-from kpi.formatting import fmt_number, fmt_ratio
+from kpi.formatting import fmt_date, fmt_number, fmt_ratio
 from kpi.kinds import STAGES
-from pages.common import engine, fragment, guard, LEVEL_COLOURS, plotly_layout
+from pages.common import (data_version, db, engine, fragment, guard, LEVEL_COLOURS, plain,
+                          plotly_layout, scope)
 
 guard("hiring")
 
@@ -122,3 +125,118 @@ def slot_planner() -> None:
 
 
 slot_planner()
+
+
+# --- who of the invited will come ------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=16)
+def _attendance_model(db_path: str, version: tuple, user: access.Scope) -> attendance.Model:
+    """The show-chance model, fitted once per data version and user scope."""
+    with access.reader(db_path, user) as con:
+        return attendance.model(con)
+
+
+def _invited_from_file() -> list[dict] | None:
+    """The invited list uploaded as a candidates export: read and checked as an import
+    would be, never stored; its refused rows are said."""
+    file = st.file_uploader(texts.ATTEND_UPLOAD, type=["csv", "txt", "xlsx", "xls"], key="attend_file")
+    if file is None:
+        return None
+    found = importer.inspect(file.getvalue(), file.name, kind="candidates", db=db())
+    if isinstance(found, importer.Refusal):
+        st.error(texts.IMPORT_REFUSED.format(file=plain(file.name), reason=plain(found.reason)))
+        return None
+    if found.refused_rows:
+        st.warning("\n".join([texts.ATTEND_ROWS_REFUSED.format(n=found.refused_rows),
+                              *(f"- {plain(line)}" for line in found.problem_lines)]))
+    return found.typed.rows.to_pylist()
+
+
+def _invited_typed_in() -> list[dict]:
+    """The invited list typed into a table: name, source, vacancy, interview date, confirmed."""
+    known = engine("funnel.options")
+    empty = pd.DataFrame({"candidate": pd.Series(dtype="object"), "source": pd.Series(dtype="object"),
+                          "vacancy": pd.Series(dtype="object"), "interview_on": pd.Series(dtype="object"),
+                          "confirmed": pd.Series(dtype="bool")})
+    table = st.data_editor(empty, num_rows="dynamic", hide_index=True, width="stretch", key="attend_table",
+                           column_config={
+                               "candidate": st.column_config.TextColumn(texts.ATTEND_COL_NAME, required=True),
+                               "source": st.column_config.SelectboxColumn(texts.ATTEND_COL_SOURCE,
+                                                                          options=known["source"]),
+                               "vacancy": st.column_config.SelectboxColumn(texts.ATTEND_COL_VACANCY,
+                                                                           options=known["vacancy"]),
+                               "interview_on": st.column_config.DateColumn(texts.ATTEND_COL_DATE),
+                               "confirmed": st.column_config.CheckboxColumn(texts.ATTEND_COL_CONFIRMED,
+                                                                            default=False)})
+    return [attendance.entered(str(r.candidate).strip(),
+                               None if pd.isna(r.source) or r.source == F.NO_VALUE else r.source,
+                               None if pd.isna(r.vacancy) or r.vacancy == F.NO_VALUE else r.vacancy,
+                               None if pd.isna(r.interview_on) else pd.Timestamp(r.interview_on).date(),
+                               bool(r.confirmed) if not pd.isna(r.confirmed) else False)
+            for r in table.itertuples() if isinstance(r.candidate, str) and r.candidate.strip()]
+
+
+@fragment
+def who_will_come() -> None:
+    """Each invited candidate's show chance, how many will come, whom to call first."""
+    st.subheader(texts.ATTEND_TITLE)
+    st.write(texts.ATTEND_INTRO)
+    modes = {"type": texts.ATTEND_MODE_TYPE, "upload": texts.ATTEND_MODE_UPLOAD}
+    mode = st.segmented_control(texts.ATTEND_TITLE, list(modes), default="type", format_func=modes.get,
+                                key="attend_mode", label_visibility="collapsed") or "type"
+    rows = _invited_from_file() if mode == "upload" else _invited_typed_in()
+    if rows is None:
+        return
+    if not rows:
+        st.info(texts.ATTEND_EMPTY)
+        return
+    capacity = st.number_input(texts.HIRE_CAPACITY, min_value=1, max_value=100, value=5, key="attend_capacity")
+    version = st.session_state.get("data_version") or data_version()
+    result = attendance.show_chances(None, rows, capacity, fitted=_attendance_model(db(), version, scope()))
+    if result.distribution is None:
+        st.warning(attendance.basis_text(result))
+        return
+    n = len(result.candidates)
+    cards = st.columns(3)
+    cards[0].metric(texts.ATTEND_EXPECTED, fmt_number(result.expected, 1), border=True,
+                    delta=texts.ATTEND_EXPECTED_DELTA.format(n=n), delta_color="off", delta_arrow="off")
+    low, high = result.range_80
+    cards[1].metric(texts.ATTEND_RANGE, f"{low}–{high}", delta=texts.ATTEND_RANGE_DELTA,
+                    delta_color="off", delta_arrow="off")  # [q10, q90]: at least 80 %
+    cards[2].metric(texts.HIRE_OVER.format(capacity=capacity), fmt_ratio(result.p_more_than_capacity))
+    st.caption(attendance.basis_text(result))
+
+    notes = {"came": texts.ATTEND_KNOWN_CAME, "refused": texts.ATTEND_KNOWN_REFUSED}
+    st.dataframe(pd.DataFrame([{
+        texts.ATTEND_COL_NAME: p["candidate"], texts.ATTEND_COL_SOURCE: p["source"] or F.NO_VALUE,
+        texts.ATTEND_COL_VACANCY: p["vacancy"] or F.NO_VALUE,
+        texts.ATTEND_COL_DATE: fmt_date(p["day"]) if p["day"] else F.NO_VALUE,
+        texts.ATTEND_COL_CONFIRMED: p["confirmed"],
+        texts.ATTEND_COL_CHANCE: fmt_ratio(p["show_chance"], 0),
+        texts.ATTEND_COL_NOTE: notes["came" if p["show_chance"] == 1 else "refused"] if p["known"] else ""}
+        for p in result.candidates]), hide_index=True, width="stretch")
+
+    counts = list(range(n + 1))
+    dist = go.Figure(go.Bar(x=counts, y=[p * 100 for p in result.distribution],
+                            marker_color=["#1f5fa8" if i <= capacity else "#ef6c00" for i in counts],
+                            hovertemplate="%{x}: %{y:.1f} %<extra></extra>"))
+    if capacity < n:
+        dist.add_vline(x=capacity + 0.5, line_dash="dash", line_color="#555",
+                       annotation_text=texts.ATTEND_CAPACITY_MARK.format(capacity=capacity),
+                       annotation_position="top right")
+    dist.update_layout(**plotly_layout(height=280, top=40), xaxis_title=texts.HIRE_DIST_AXIS,
+                       yaxis_title="%", xaxis={"dtick": 1},
+                       title={"text": texts.ATTEND_DIST.format(n=n), "font": {"size": 14}})
+    st.plotly_chart(dist, config={"displayModeBar": False})
+    st.caption(texts.ATTEND_DIST_LEGEND)
+
+    st.markdown(f"**{texts.ATTEND_CALL}**")
+    if result.call_order:
+        people = [result.candidates[i] for i in result.call_order]
+        st.markdown("\n".join(f"{i}. {plain(p['candidate'])} — {fmt_ratio(p['show_chance'], 0)}"
+                               for i, p in enumerate(people, start=1)))
+        st.caption(texts.ATTEND_CALL_HELP)
+    else:
+        st.caption(texts.ATTEND_CALL_NONE)
+
+
+who_will_come()
