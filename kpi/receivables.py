@@ -21,11 +21,15 @@ DEFAULT_EDGES = (30, 60, 90)
 NO_TERM = "no_term"
 NOT_DUE = "not_due"
 
+# A document's due date: its due date, else its date + the deferral; NULL with neither (no
+# term). The one definition: kpi.forecast.payments reads documents' due dates by it too.
+DUE_SQL = "coalesce(due_date, doc_date + deferral_days)"
+
 # One row per document of the chosen snapshot, with its due date, age and bucket index:
 # -2 no term, -1 not due, k = the number of edges below the days overdue.
-_ROWS = """
+_ROWS = f"""
 WITH r AS (
-    SELECT *, coalesce(due_date, doc_date + deferral_days) AS due FROM receivables
+    SELECT *, {DUE_SQL} AS due FROM receivables
     WHERE as_of = $snapshot),
 aged AS (SELECT *, CAST($as_of AS DATE) - due AS days FROM r)
 SELECT *, CASE WHEN due IS NULL THEN -2 WHEN days <= 0 THEN -1
@@ -249,15 +253,24 @@ def manager_table(rep: Report) -> tuple[list[dict], dict[str, str]]:
     return rows, columns
 
 
-def to_json(rep: Report) -> dict:
-    """The `receivables --json` shape of shared/cli.md."""
+def payment_forecast(con, as_of: dt.date | None = None, snapshot: dt.date | None = None):
+    """When the debtors of the snapshot will pay and the inflow by week
+    (kpi.forecast.payments.forecast): the CLI and the page ask it by this name."""
+    from kpi.forecast import payments
+
+    return payments.forecast(con, as_of, snapshot)
+
+
+def to_json(rep: Report, forecast=None) -> dict:
+    """The `receivables --json` shape of shared/cli.md; with `forecast` (payment_forecast's
+    answer) also its keys (`expected_inflow`, `expected_payment`, `payment_basis`)."""
 
     def ageing(a: Ageing) -> dict:
         return ({k: money(v) for k, v in a.buckets.items()} | {
             "total": money(a.total), "overdue": money(a.overdue),
             "overdue_share": a.overdue_share, NO_TERM: money(a.no_term)})
 
-    return {
+    result = {
         "as_of": rep.as_of.isoformat() if rep.as_of else None,
         "snapshot": rep.snapshot.isoformat() if rep.snapshot else None,
         "totals": ageing(rep.totals),
@@ -266,6 +279,11 @@ def to_json(rep: Report) -> dict:
         "over_limit": {c: money(v) for c, v in rep.over_limit.items()},
         "over_limit_total": money(rep.over_limit_total),
     }
+    if forecast is not None:
+        from kpi.forecast import payments
+
+        result |= payments.to_json(forecast)
+    return result
 
 
 _EDGES_SETTING = "receivables_bucket_edges"

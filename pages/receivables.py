@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kpi import receivables as R
-from kpi import sales, store, texts
+from kpi import i18n, sales, store, texts
 from kpi.export import excel_csv
+from kpi.forecast.payments import MIN_PAID, OWN, POOLED
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from pages.common import (
     chart_labels, db, engine, filtered, fragment, guard, manager_search, money_symbol,
@@ -135,30 +136,58 @@ def managers() -> None:
 if manager_rows:
     managers()
 
+# --- when debtors will pay: the inflow of the next four weeks ------------------------------------
+payments = engine("receivables.payment_forecast", report.as_of, snapshot=report.snapshot)
+st.subheader(texts.PAY_TITLE)
+if not payments.enough:
+    st.info(texts.PAY_TOO_LITTLE.format(paid=payments.paid, min=MIN_PAID))
+else:
+    week_titles = [texts.WEEK_TITLE.format(week=first.isocalendar()[1], start=i18n.day_month(first),
+                                           end=i18n.day_month(last)) for first, last in payments.spans]
+    amounts = list(payments.inflow.values())
+    inflow_left, inflow_right = st.columns([1, 3])
+    inflow_left.metric(texts.PAY_INFLOW_TOTAL, fmt_money_short(sum(amounts), SYMBOL), help=texts.PAY_METHOD)
+    inflow_chart = go.Figure(go.Bar(x=week_titles, y=[float(a) for a in amounts], marker_color="#1565c0",
+                                    text=[fmt_money_short(a, SYMBOL) for a in amounts], textposition="outside",
+                                    cliponaxis=False, hoverinfo="x+text"))
+    inflow_chart.update_layout(**plotly_layout(height=240, top=30), title={"text": texts.PAY_INFLOW, "font": {"size": 14}},
+                               yaxis={"title": SYMBOL, "tickformat": ",.0f"}, showlegend=False)
+    inflow_right.plotly_chart(inflow_chart, config={"displayModeBar": False}, key="pay_inflow_chart")
+    sources = [b.source for b in payments.basis.values()]
+    st.caption(texts.PAY_BASIS.format(snapshots=payments.snapshots, paid=payments.paid, open=payments.open,
+                                      min=MIN_PAID, own=sources.count(OWN), pooled=sources.count(POOLED)))
+
+
+def expected(client: str) -> str:
+    day = payments.payment.get(client)
+    return fmt_date(day) if day else texts.PAY_NO_ESTIMATE
+
+
 # --- top debtors and over-limit -----------------------------------------------------------------
 debtors = engine("receivables.top_debtors", report)
 over = engine("receivables.over_limit", snapshot)
-left, right = st.columns(2)
-with left:
-    st.subheader(texts.REC_TOP)
-    st.dataframe(pd.DataFrame([{
-        texts.REC_TOP_COLUMNS["client"]: d["client"], texts.REC_TOP_COLUMNS["manager"]: d["manager"],
-        texts.REC_TOP_COLUMNS["overdue"]: fmt_money(d["overdue"]), texts.REC_TOP_COLUMNS["debt"]: fmt_money(d["debt"]),
-        texts.REC_TOP_COLUMNS["max_days"]: max(d["max_days"] or 0, 0)} for d in debtors]),
-        hide_index=True, width="stretch")
-    st.download_button(texts.DOWNLOAD_CSV, excel_csv(debtors, texts.REC_TOP_COLUMNS),
-                       file_name=f"debt_{report.as_of:%Y-%m-%d}_top.csv", mime="text/csv",
-                       key="dl_rec_top")
-with right:
-    st.subheader(texts.REC_OVER_LIMIT_TITLE)
-    st.dataframe(pd.DataFrame([{texts.REC_OVER_LIMIT_COLUMNS[k]: fmt_money(r[k]) if k in
-                                ("debt", "credit_limit", "excess") else r[k]
-                                for k in texts.REC_OVER_LIMIT_COLUMNS} for r in over],
-                              columns=list(texts.REC_OVER_LIMIT_COLUMNS.values())),
-                 hide_index=True, width="stretch")
-    st.download_button(texts.DOWNLOAD_CSV, excel_csv(over, texts.REC_OVER_LIMIT_COLUMNS),
-                       file_name=f"debt_{report.as_of:%Y-%m-%d}_over_limit.csv", mime="text/csv",
-                       key="dl_rec_over")
+# the debtors table takes the page's width: it carries the expected payment date too
+st.subheader(texts.REC_TOP)
+st.dataframe(pd.DataFrame([{
+    texts.REC_TOP_COLUMNS["client"]: d["client"], texts.REC_TOP_COLUMNS["manager"]: d["manager"],
+    texts.REC_TOP_COLUMNS["overdue"]: fmt_money(d["overdue"]), texts.REC_TOP_COLUMNS["debt"]: fmt_money(d["debt"]),
+    texts.REC_TOP_COLUMNS["max_days"]: max(d["max_days"] or 0, 0)}
+    | ({texts.PAY_EXPECTED_COLUMN: expected(d["client"])} if payments.enough else {}) for d in debtors]),
+    hide_index=True, width="stretch")
+if payments.enough:
+    st.caption(texts.PAY_TABLE_NOTE)
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(debtors, texts.REC_TOP_COLUMNS),
+                   file_name=f"debt_{report.as_of:%Y-%m-%d}_top.csv", mime="text/csv",
+                   key="dl_rec_top")
+st.subheader(texts.REC_OVER_LIMIT_TITLE)
+st.dataframe(pd.DataFrame([{texts.REC_OVER_LIMIT_COLUMNS[k]: fmt_money(r[k]) if k in
+                            ("debt", "credit_limit", "excess") else r[k]
+                            for k in texts.REC_OVER_LIMIT_COLUMNS} for r in over],
+                          columns=list(texts.REC_OVER_LIMIT_COLUMNS.values())),
+             hide_index=True, width="stretch")
+st.download_button(texts.DOWNLOAD_CSV, excel_csv(over, texts.REC_OVER_LIMIT_COLUMNS),
+                   file_name=f"debt_{report.as_of:%Y-%m-%d}_over_limit.csv", mime="text/csv",
+                   key="dl_rec_over")
 
 if report.negative_count:
     st.info(texts.REC_NEGATIVE.format(n=report.negative_count, sum=fmt_money(report.negative_sum, 2, SYMBOL)))
