@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from kpi import (access, calendar, funnel, i18n, importer, meetings, overview, reading,
+from kpi import (access, calendar, forecast, funnel, i18n, importer, meetings, overview, reading,
                  receivables, sales, settings, store, texts)
 from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_number, fmt_ratio
@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_CSV)
 
     p = commands.add_parser("slots", help=texts.CLI_HELP_SLOTS)
-    p.add_argument("--attendees", type=int, required=True, help=texts.CLI_HELP_ATTENDEES)
+    p.add_argument("--attendees", type=int, help=texts.CLI_HELP_ATTENDEES)  # or --invited
+    p.add_argument("--invited", type=Path, metavar="FILE", help=texts.ATTEND_CLI_HELP_INVITED)
     p.add_argument("--show-rate", type=float, help=texts.CLI_HELP_SHOW_RATE)
     p.add_argument("--confidence", type=float, default=0.9, help=texts.CLI_HELP_CONFIDENCE)
     p.add_argument("--capacity", type=int, help=texts.CLI_HELP_CAPACITY)
@@ -126,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, help=texts.CLI_HELP_TODAY)
     p.add_argument("--json", action="store_true")
     p.add_argument("--csv", action="store_true", help=texts.CLI_HELP_OVERVIEW_CSV)
+
+    p = commands.add_parser("forecast", help=texts.CLI_HELP_FORECAST)
+    p.add_argument("--backtest", action="store_true", required=True, help=texts.CLI_HELP_BACKTEST)
+    p.add_argument("--country", choices=list(calendar.COUNTRIES), help=texts.CLI_HELP_COUNTRY)
+    p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("imports", help=texts.CLI_HELP_IMPORTS)
     p.add_argument("--json", action="store_true")
@@ -312,21 +318,27 @@ def cmd_sales(args) -> int:
     names = [texts.group_name(r.name) for r in rows]
     width = max([len(n) for n in names] + [10])
     ratio = max(10, len(texts.CLI_FULFILMENT))
-    print(f"{'':<{width}}  {texts.CLI_FACT:>16}  {texts.CLI_PLAN:>16}  {texts.CLI_FULFILMENT:>{ratio}}")
+    chance = max(10, len(texts.SALES_CHANCE)) if report.forecast_ready else 0
+    print(f"{'':<{width}}  {texts.CLI_FACT:>16}  {texts.CLI_PLAN:>16}  {texts.CLI_FULFILMENT:>{ratio}}"
+          + (f"  {texts.SALES_CHANCE:>{chance}}  {texts.SALES_CHART_RANGE}" if chance else ""))
     for name, r in zip(names, rows):
         print(f"{name:<{width}}  {fmt_money(r.fact):>16}  {fmt_money(r.plan):>16}  "
-              f"{fmt_ratio(r.fulfilment):>{ratio}}")
+              f"{fmt_ratio(r.fulfilment):>{ratio}}"
+              + (f"  {fmt_ratio(r.plan_chance, digits=0, none='—'):>{chance}}  "
+                 f"{fmt_money(r.forecast_low)} – {fmt_money(r.forecast_high)}"
+                 if chance and r.forecast_low is not None else ""))
     return 0
 
 
 def cmd_receivables(args) -> int:
     with access.reader(args.db, args.scope) as con:
         report = receivables.report(con, args.as_of, args.buckets)
+        if args.csv:
+            return _csv(*receivables.manager_table(report))
+        forecast = receivables.payment_forecast(con, report.as_of, report.snapshot)
     if args.json:
-        print(json.dumps(receivables.to_json(report), ensure_ascii=False))
+        print(json.dumps(receivables.to_json(report, forecast), ensure_ascii=False))
         return 0
-    if args.csv:
-        return _csv(*receivables.manager_table(report))
     if report.snapshot is None:
         print(texts.CLI_REC_NO_DATA)
         return 0
@@ -339,7 +351,26 @@ def cmd_receivables(args) -> int:
     for name, a in rows:
         print(f"{name:<{width}}" + "".join(f"{fmt_money(v):>{column}}" for v in
                                             [*a.buckets.values(), a.total, a.overdue]))
+    _print_inflow(forecast)
     return 0
+
+
+def _print_inflow(forecast) -> None:
+    """The four weeks' expected inflow under the ageing table, or why there is none."""
+    from kpi.forecast import payments
+
+    print()
+    if not forecast.enough:
+        print(texts.PAY_TOO_LITTLE.format(paid=forecast.paid, min=payments.MIN_PAID))
+        return
+    print(texts.PAY_CLI_INFLOW.format(paid=forecast.paid, snapshots=forecast.snapshots))
+    titles = [texts.WEEK_TITLE.format(week=first.isocalendar()[1], start=i18n.day_month(first),
+                                      end=i18n.day_month(last)) for first, last in forecast.spans]
+    titles.append(texts.PAY_INFLOW_TOTAL)
+    width = max(len(t) for t in titles)
+    amounts = [*forecast.inflow.values(), sum(forecast.inflow.values())]
+    for title, amount in zip(titles, amounts):
+        print(f"  {title:<{width}}  {fmt_money(amount):>16}")
 
 
 def cmd_meetings(args) -> int:
@@ -409,6 +440,12 @@ def cmd_funnel(args) -> int:
 
 
 def cmd_slots(args) -> int:
+    if (args.invited is None) == (args.attendees is None):  # one of the two questions
+        print(texts.CLI_ERROR.format(message=texts.ATTEND_CLI_BOTH if args.invited
+                                     else texts.ATTEND_CLI_NEED_ONE), file=sys.stderr)
+        return REFUSED
+    if args.invited is not None:
+        return _slots_invited(args)
     with access.reader(args.db, args.scope) as con:
         planning = funnel.planning_rate(con, args.show_rate)
     rate, rate_source = planning.rate, planning.source
@@ -426,4 +463,73 @@ def cmd_slots(args) -> int:
     return 0
 
 
-COMMANDS = {"overview": cmd_overview, "user": cmd_user, "sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
+def _slots_invited(args) -> int:
+    """`slots --invited FILE`: who of the invited will come (kpi.forecast.attendance). The
+    file is read and checked as an import would be, and not stored; its refused rows are
+    said on stderr (the JSON counts them: `rows_refused`)."""
+    from kpi.forecast import attendance
+
+    path = args.invited
+    try:
+        with store.reader(args.db) as con:
+            reading.check_size(path.stat().st_size, reading.upload_limit_mb(con))
+        data = path.read_bytes()
+    except FileRefused as e:
+        print(texts.IMPORT_REFUSED.format(file=path, reason=e), file=sys.stderr)
+        return REFUSED
+    except OSError as e:
+        print(texts.IMPORT_REFUSED.format(file=path, reason=e.strerror), file=sys.stderr)
+        return REFUSED
+    found = importer.inspect(data, path.name, kind="candidates", db=args.db)
+    if isinstance(found, importer.Refusal):
+        print(texts.IMPORT_REFUSED.format(file=path, reason=found.reason), file=sys.stderr)
+        return REFUSED
+    with access.reader(args.db, args.scope) as con:
+        result = attendance.show_chances(con, found.typed.rows.to_pylist(), args.capacity)
+    said = [texts.ATTEND_CLI_READ.format(file=path, ok=found.rows_ok, refused=found.refused_rows),
+            *(f"  {line}" for line in [*found.problem_lines, *found.confirm])]
+    if args.json:
+        if found.refused_rows or found.confirm:
+            print("\n".join(said), file=sys.stderr)
+        print(json.dumps(attendance.to_json(result) | {"rows_refused": found.refused_rows},
+                         ensure_ascii=False))
+        return 0
+    print("\n".join(said))
+    notes = {True: texts.ATTEND_NOTE_CONFIRMED}
+    for p in result.candidates:
+        note = (texts.ATTEND_KNOWN_CAME if p["show_chance"] == 1 else texts.ATTEND_KNOWN_REFUSED) \
+            if p["known"] else notes.get(p["confirmed"])
+        print(f"  {p['candidate']}: {fmt_ratio(p['show_chance'], none='—')}" + (f" ({note})" if note else ""))
+    if result.distribution is not None:
+        print(texts.ATTEND_EXPECTED_LINE.format(
+            expected=fmt_number(result.expected, 1), n=len(result.candidates),
+            share=fmt_ratio(0.8, 0), low=result.range_80[0], high=result.range_80[1]))
+        print(texts.ATTEND_DIST_LINE.format(values=", ".join(
+            f"{i} — {fmt_ratio(p)}" for i, p in enumerate(result.distribution))))
+        if result.capacity is not None:
+            print(texts.ATTEND_OVER_LINE.format(capacity=result.capacity,
+                                                p=fmt_ratio(result.p_more_than_capacity)))
+        print(texts.ATTEND_CALL_LINE.format(names=", ".join(result.call_first))
+              if result.call_first else texts.ATTEND_CALL_NONE)
+    print(attendance.basis_text(result))
+    return 0
+
+
+def cmd_forecast(args) -> int:
+    """How well the forecasts would have done on the loaded history (issue 16)."""
+    with access.reader(args.db, args.scope) as con:
+        result = forecast.backtest(con, args.scope, args.country or settings.country(con))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    for part, title, unit in (("sales", texts.CLI_BACKTEST_SALES, "months"),
+                              ("attendance", texts.CLI_BACKTEST_ATTENDANCE, "days")):
+        got = result[part]
+        if got is None:
+            continue
+        print(title.format(n=got[unit], coverage=fmt_ratio(got["coverage_80"], none="—"),
+                           brier=fmt_number(got["brier"], digits=3) if got["brier"] is not None else "—"))
+    return 0
+
+
+COMMANDS = {"forecast": cmd_forecast, "overview": cmd_overview, "user": cmd_user, "sales": cmd_sales, "funnel": cmd_funnel, "slots": cmd_slots, "meetings": cmd_meetings, "receivables": cmd_receivables, "import": cmd_import, "imports": cmd_imports, "delete-import": cmd_delete_import}
