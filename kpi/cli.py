@@ -19,6 +19,7 @@ from kpi.export import excel_csv
 from kpi.formatting import fmt_money, fmt_number, fmt_ratio
 from kpi.mapping import from_file
 from kpi.reading import FileRefused
+from kpi.forecast import payments
 from kpi.kinds import KINDS
 
 REFUSED = 2
@@ -335,7 +336,7 @@ def cmd_receivables(args) -> int:
         report = receivables.report(con, args.as_of, args.buckets)
         if args.csv:
             return _csv(*receivables.manager_table(report))
-        forecast = receivables.payment_forecast(con, report.as_of, report.snapshot)
+        forecast = payments.forecast(con, report.as_of, report.snapshot)
     if args.json:
         print(json.dumps(receivables.to_json(report, forecast), ensure_ascii=False))
         return 0

@@ -253,16 +253,8 @@ def manager_table(rep: Report) -> tuple[list[dict], dict[str, str]]:
     return rows, columns
 
 
-def payment_forecast(con, as_of: dt.date | None = None, snapshot: dt.date | None = None):
-    """When the debtors of the snapshot will pay and the inflow by week
-    (kpi.forecast.payments.forecast): the CLI and the page ask it by this name."""
-    from kpi.forecast import payments
-
-    return payments.forecast(con, as_of, snapshot)
-
-
 def to_json(rep: Report, forecast=None) -> dict:
-    """The `receivables --json` shape of shared/cli.md; with `forecast` (payment_forecast's
+    """The `receivables --json` shape of shared/cli.md; with `forecast` (kpi.forecast.payments.forecast's
     answer) also its keys (`expected_inflow`, `expected_payment`, `payment_basis`)."""
 
     def ageing(a: Ageing) -> dict:

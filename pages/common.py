@@ -206,7 +206,8 @@ def note_data_version() -> None:
 
 
 # The engine functions a page may ask for, by name: the same ones the CLI calls.
-_ENGINE_MODULES = ("funnel", "meetings", "overview", "receivables", "sales", "settings")
+_ENGINE_MODULES = ("funnel", "meetings", "overview", "receivables", "sales", "settings",
+                   "forecast.attendance", "forecast.payments")
 _ALIASES = {"overview": "overview.overview", "trend": "overview.trend"}
 
 
@@ -225,7 +226,7 @@ def cached(function_name: str, db_path: str, version: tuple, user: access.Scope,
     re-queries nothing that did not change."""
     import importlib
 
-    module, name = _ALIASES.get(function_name, function_name).split(".")
+    module, name = _ALIASES.get(function_name, function_name).rsplit(".", 1)
     if module not in _ENGINE_MODULES:
         raise ValueError(function_name)
     function = getattr(importlib.import_module(f"kpi.{module}"), name)

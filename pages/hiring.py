@@ -5,14 +5,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import access, importer, texts
+from kpi import importer, texts
 from kpi import funnel as F
 from kpi.forecast import attendance
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_number, fmt_ratio
 from kpi.kinds import STAGES
-from pages.common import (data_version, db, engine, fragment, guard, LEVEL_COLOURS, plain,
-                          plotly_layout, scope)
+from pages.common import (db, engine, fragment, guard, LEVEL_COLOURS, plain, plotly_layout)
 
 guard("hiring")
 
@@ -128,13 +127,6 @@ slot_planner()
 
 
 # --- who of the invited will come ------------------------------------------------------------------
-@st.cache_data(show_spinner=False, max_entries=16)
-def _attendance_model(db_path: str, version: tuple, user: access.Scope) -> attendance.Model:
-    """The show-chance model, fitted once per data version and user scope."""
-    with access.reader(db_path, user) as con:
-        return attendance.model(con)
-
-
 def _invited_from_file() -> list[dict] | None:
     """The invited list uploaded as a candidates export: read and checked as an import
     would be, never stored; its refused rows are said."""
@@ -190,8 +182,7 @@ def who_will_come() -> None:
         st.info(texts.ATTEND_EMPTY)
         return
     capacity = st.number_input(texts.HIRE_CAPACITY, min_value=1, max_value=100, value=5, key="attend_capacity")
-    version = st.session_state.get("data_version") or data_version()
-    result = attendance.show_chances(None, rows, capacity, fitted=_attendance_model(db(), version, scope()))
+    result = attendance.show_chances(None, rows, capacity, fitted=engine("forecast.attendance.model"))
     if result.distribution is None:
         st.warning(attendance.basis_text(result))
         return

@@ -137,7 +137,7 @@ if manager_rows:
     managers()
 
 # --- when debtors will pay: the inflow of the next four weeks ------------------------------------
-payments = engine("receivables.payment_forecast", report.as_of, snapshot=report.snapshot)
+payments = engine("forecast.payments.forecast", report.as_of, snapshot=report.snapshot)
 st.subheader(texts.PAY_TITLE)
 if not payments.enough:
     st.info(texts.PAY_TOO_LITTLE.format(paid=payments.paid, min=MIN_PAID))
