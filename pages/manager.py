@@ -39,13 +39,22 @@ name = top[1].selectbox(texts.MANAGER_PICK, names, index=names.index(in_url) if 
 st.query_params["manager"] = name  # with the month: the link to send
 row = next(r for r in ov.managers if r.name == name)
 
-cards = st.columns(5)
-cards[0].metric(texts.SALES_FACT, fmt_money_short(row.fact, SYMBOL))
-cards[1].metric(texts.SALES_PLAN, fmt_money_short(row.plan, SYMBOL))
-cards[2].metric(texts.OVERVIEW_FULFILMENT, fmt_ratio(row.fulfilment))
-cards[3].metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(row.overdue_share, none="—"))
-cards[4].metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_complete_week is None
-                else fmt_number(row.meetings_per_complete_week))
+# the chance to make the plan, as the sales page gives it (the same engine answer)
+plan_report = engine("sales.month_report", month, country=engine("settings.country"))
+mine = next((m for m in plan_report.managers if m.name == name), None)
+chance = mine is not None and mine.plan_chance is not None
+cards = st.container(horizontal=True, gap="medium")  # each card as wide as its figure
+cards.metric(texts.SALES_FACT, fmt_money_short(row.fact, SYMBOL), width="content")
+cards.metric(texts.SALES_PLAN, fmt_money_short(row.plan, SYMBOL), width="content")
+cards.metric(texts.OVERVIEW_FULFILMENT, fmt_ratio(row.fulfilment), width="content")
+if chance:
+    cards.metric(texts.SALES_CHANCE, fmt_ratio(mine.plan_chance, digits=0), help=texts.SALES_CHANCE_HELP,
+                 delta=texts.SALES_CHANCE_RANGE.format(low=fmt_money_short(mine.forecast_low, SYMBOL),
+                                                       high=fmt_money_short(mine.forecast_high, SYMBOL)),
+                 delta_color="off", delta_arrow="off", width="content")
+cards.metric(texts.OVERVIEW_OVERDUE_SHARE, fmt_ratio(row.overdue_share, none="—"), width="content")
+cards.metric(texts.OVERVIEW_MEETINGS_PER_WEEK, "—" if row.meetings_per_complete_week is None
+             else fmt_number(row.meetings_per_complete_week), width="content")
 
 st.subheader(texts.MANAGER_DOCUMENTS)
 docs = engine("sales.documents", month, name)
