@@ -10,10 +10,11 @@ engine never reads it; only pages, the CLI's readable output and the PDF do.
 import contextvars
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_percent, get_currency_symbol, parse_pattern
 
 LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 DEFAULT = "ru"
@@ -63,10 +64,16 @@ def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits else "")
 
 
+# Babel's format_decimal and format_currency parse the locale and the pattern on every call:
+# 40 µs a number, most of a 300-manager table's rerun. Parsed once here, applied as they do.
+_locale_of = lru_cache(maxsize=None)(Locale.parse)
+_parsed = lru_cache(maxsize=None)(parse_pattern)
+
+
 def number(value, digits: int = 0) -> str:
     if value is None:
         return "—"
-    return format_decimal(half_up(value, digits), _pattern(digits), locale=locale())
+    return _parsed(_pattern(digits)).apply(half_up(value, digits), _locale_of(locale()))
 
 
 def money(value, currency: str | None = None, digits: int = 0) -> str:
@@ -76,12 +83,16 @@ def money(value, currency: str | None = None, digits: int = 0) -> str:
         return "—"
     if not currency:
         return number(value, digits)
-    amount = half_up(value, digits)
     if language() == "en":
-        return format_currency(amount, currency, _pattern(digits) + "\u00a0¤¤", locale="en_US",
-                               currency_digits=False)
-    return format_currency(amount, currency, _pattern(digits) + "\u00a0¤", locale=locale(currency),
-                           currency_digits=False)
+        return f"{number(value, digits)}\u00a0{currency}"
+    # the pattern `#,##0 ¤` with the locale's symbol (`₽`, `₸`); Babel's own apply looks the
+    # symbol up again on every call (40 µs)
+    return f"{number(value, digits)}\u00a0{_symbol(currency, locale(currency))}"
+
+
+@lru_cache(maxsize=None)
+def _symbol(currency: str, locale_code: str) -> str:
+    return get_currency_symbol(currency, locale_code)
 
 
 def percent(value, digits: int = 1) -> str:
