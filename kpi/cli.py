@@ -33,10 +33,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.date:
+    """A day the data can have, as `_month`: 9999-12-31 would overflow the forecasts' weeks."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(texts.CLI_BAD_DATE.format(text=text)) from None
+    if not 1990 <= day.year <= 2100:
+        raise argparse.ArgumentTypeError(texts.DATE_OUT_OF_RANGE.format(
+            low=i18n.date(dt.date(1990, 1, 1)), high=i18n.date(dt.date(2100, 12, 31))))
+    return day
 
 
 def _month(text: str) -> dt.date:

@@ -19,10 +19,12 @@ export cannot know whether they will. So is one with no date at all.
 The model. A logistic regression on one-hot features (source, vacancy, weekday of the
 interview day, days from invitation to interview in buckets, "unknown" when the export
 has no interview date), L2-regularised (a normal prior of variance 1 / L2 on each
-coefficient, none on the intercept), fitted with SciPy's L-BFGS on the log-loss of the
-past outcomes, counted per distinct feature row. Every level has its own column, none is
-a reference: a level the history has never seen (a new source) adds nothing, and its
-candidate gets what the other features say.
+coefficient; on the intercept the Jeffreys prior, half a past candidate who came and half
+one who did not, as in the overall rate: without it a history where everyone came, or
+nobody, would send the intercept to infinity and every chance to 1 or 0), fitted with
+SciPy's L-BFGS on the log-loss of the past outcomes, counted per distinct feature row.
+Every level has its own column, none is a reference: a level the history has never seen
+(a new source) adds nothing, and its candidate gets what the other features say.
 
 Confirmation is not a column of that regression. The store keeps the furthest stage a
 candidate reached, and a later stage implies the earlier ones (shared/domain.md): every
@@ -204,6 +206,9 @@ def fit(encoding: Encoding, rows: np.ndarray, attended: np.ndarray,
         eta = design @ beta
         value = np.sum(trials * np.logaddexp(0, eta) - successes * eta) + 0.5 * np.sum(penalty * beta ** 2)
         gradient = design.T @ (trials * _sigmoid(eta) - successes) + penalty * beta
+        # the Jeffreys prior on the intercept: half a success and half a failure
+        value += np.logaddexp(0, beta[0]) - 0.5 * beta[0]
+        gradient[0] += _sigmoid(np.array([beta[0]]))[0] - 0.5
         return value, gradient
 
     if start is None:
@@ -287,8 +292,10 @@ def quantile(dist: np.ndarray, q: float) -> int:
 
 
 def more_than(dist, capacity: int) -> float:
-    """P(more than `capacity` come), summing the upper tail itself."""
-    return float(min(1.0, math.fsum(dist[capacity + 1:]))) if capacity + 1 < len(dist) else 0.0
+    """P(more than `capacity` come), summing the upper tail itself (the whole of it for a
+    negative capacity: a negative slice start would count from the end)."""
+    start = max(capacity + 1, 0)
+    return float(min(1.0, math.fsum(dist[start:]))) if start < len(dist) else 0.0
 
 
 @dataclass

@@ -281,8 +281,10 @@ def forecast(con, as_of: dt.date | None = None, snapshot: dt.date | None = None)
     inflow = paid.sum(axis=0)
     by_source = {OWN: float(paid[s > 0].sum()), POOLED: float(paid[s == 0].sum())}
     earliest = np.fmin.reduceat(ahead, [r.start for r in docs_of.values()]) if docs_of else []
+    room = (dt.date.max - as_of).days  # a due date typed as 31.12.9999 has no payment date in the calendar
     for client, first in zip(docs_of, earliest):
-        result.payment[client] = None if np.isnan(first) else as_of + dt.timedelta(days=max(int(first), 1))
+        result.payment[client] = None if np.isnan(first) or first > room else \
+            as_of + dt.timedelta(days=max(int(first), 1))
     enough = pooled_paid >= MIN_PAID
     result.inflow = {week_key(m): _cents(v) if enough else None for m, v in zip(result.weeks, inflow)}
     result.inflow_by_source = {k: _cents(v) for k, v in by_source.items()}
