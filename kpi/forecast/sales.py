@@ -33,6 +33,9 @@ EARLY_DAYS = 3  # as kpi.sales.EARLY_DAYS: where last month's deals land
 HISTORY_MONTHS = 12  # a year of months: older ones describe another market
 MIN_OWN_MONTHS = 2  # fewer past months: the department's manager days stand in
 RANGE = (0.1, 0.9)  # the 80 % range
+# a variance below this share of the days' mean square is what rounding leaves of identical
+# amounts (sums of squares that differ in the last digits), not a variance
+ROUNDING = 1e-9
 BACKTEST_CUTOFFS = (5, 10, 15)  # working days into the month the replay predicts from
 
 
@@ -74,16 +77,29 @@ def pools_of(stats: np.ndarray) -> Pools | None:
     mean = float(s_o.sum() / days)
     # within: pooled variance around each month's own mean; between: what the spread of the
     # month means adds over the noise a month of days would show anyway
+    square = float(q_o.sum() / days)
     spread = (q_o - s_o * s_o / n_o).sum()
-    within = float(max(spread, 0.0) / max(days - len(n_o), 1))
+    within = _real(float(max(spread, 0.0) / max(days - len(n_o), 1)), square)
     noise = within / n_o.mean()
-    between = float((s_o / n_o).var(ddof=1)) - noise if len(n_o) > 1 else 0.0
+    between = _real(float((s_o / n_o).var(ddof=1)), square) - noise if len(n_o) > 1 else 0.0
     # never fewer than the noise itself: a few months cannot show that months never differ
     between = max(between, noise)
     early_n = n_e.sum()
     early_mean = float(s_e.sum() / early_n) if early_n else mean
-    early_var = float(max(q_e.sum() - early_n * early_mean ** 2, 0.0) / (early_n - 1)) if early_n > 1 else 0.0
+    early_var = _real(float(max(q_e.sum() - early_n * early_mean ** 2, 0.0) / (early_n - 1)),
+                      float(q_e.sum() / early_n)) if early_n > 1 else 0.0
     return Pools(len(n_e), early_mean, early_var, mean, within, between)
+
+
+def _real(variance: float, square: float) -> float:
+    """`variance`, or 0 where it is only rounding (see ROUNDING)."""
+    return variance if variance > ROUNDING * square else 0.0
+
+
+def reached(amount: float, plan: float) -> bool:
+    """Whether `amount` reaches `plan`, in kopecks: a float sum of kopeck amounts may miss
+    the plan it equals by a last digit."""
+    return round(amount, 2) >= round(plan, 2)
 
 
 def remaining(p: Pools, month: np.ndarray, elapsed: int, working_days: int) -> tuple[float, float]:
@@ -94,6 +110,8 @@ def remaining(p: Pools, month: np.ndarray, elapsed: int, working_days: int) -> t
         precision = 1 / p.between + len(seen) / p.within
         level = (p.mean / p.between + seen.sum() / p.within) / precision
         level_var = 1 / precision
+    elif len(seen) and p.within == 0:  # days never differ inside a month: this month's tell its level
+        level, level_var = float(seen.mean()), 0.0
     else:
         level, level_var = p.mean, p.between
     early_left = max(0, min(EARLY_DAYS, working_days) - elapsed)
@@ -131,7 +149,7 @@ def _distribution(mean: float, var: float):
 def predict(p: Pools | None, month: np.ndarray, elapsed: int, working_days: int,
             fact: float, plan: float | None) -> tuple[float | None, float | None, float | None]:
     """(chance, low, high) of a month `elapsed` working days in, with `fact` so far."""
-    if plan is not None and plan > 0 and fact >= plan:
+    if plan is not None and plan > 0 and reached(fact, plan):
         chance = 1.0
     else:
         chance = None
@@ -142,7 +160,7 @@ def predict(p: Pools | None, month: np.ndarray, elapsed: int, working_days: int,
     if dist is None:  # nothing left to happen
         low = high = fact + mean
         if chance is None and plan is not None and plan > 0:
-            chance = float(fact + mean >= plan)
+            chance = float(reached(fact + mean, plan))
         return chance, low, high
     low, high = (fact + float(q) for q in dist.ppf(RANGE))
     if chance is None and plan is not None and plan > 0:
@@ -175,33 +193,50 @@ def _day_index(month: dt.date, country: str) -> np.ndarray:
     return np.array(index)
 
 
-def read_days(con, until: dt.date, country: str, since: dt.date | None = None) -> Days:
+def read_days(con, until: dt.date, country: str, since: dt.date | None = None,
+              table: str = "sales") -> Days:
     """Sales per manager per working day, from `since` (or the first loaded month) to the
-    end of `until`'s month."""
+    end of `until`'s month; `table`: "sales" (what the user's scope shows) or
+    "department_sales" (everyone's). Grouped with numpy: 300 managers' year is 90,000 day rows."""
+    if table not in ("sales", "department_sales"):
+        raise ValueError(table)
     end = calendar.month_end(until)
-    rows = con.execute(
-        """SELECT manager, CAST(doc_date AS DATE) AS day, sum(amount)::DOUBLE
-           FROM sales WHERE doc_date < $next AND ($since IS NULL OR doc_date >= $since)
-           GROUP BY ALL""",
-        {"next": end + dt.timedelta(days=1), "since": since}).fetchall()
-    if not rows:
+    got = con.execute(
+        f"""SELECT manager, CAST(doc_date AS DATE) AS day, sum(amount)::DOUBLE AS amount
+           FROM {table} WHERE doc_date < $next AND ($since IS NULL OR doc_date >= $since)
+           GROUP BY ALL ORDER BY manager, day""",
+        {"next": end + dt.timedelta(days=1), "since": since}).fetchnumpy()
+    if not len(got["amount"]):
         return Days([], {}, {})
-    first_month = min(d for _, d, _ in rows).replace(day=1)
+    days = np.asarray(got["day"]).astype("datetime64[D]")
+    month_of_row = days.astype("datetime64[M]")
+    day_of_month = (days - month_of_row.astype("datetime64[D]")).astype(np.int64)
+    first_month = month_of_row.min().astype(dt.date)
     months, m = [], first_month
     while m <= until.replace(day=1):
         months.append(m)
         m = calendar.month_end(m) + dt.timedelta(days=1)
-    index = {m: _day_index(m, country) for m in months}
-    sizes = {m: len(calendar.working_days(m, country)) for m in months}
+    code = {np.datetime64(m, "M"): i for i, m in enumerate(months)}
+    month_code = np.array([code[v] for v in np.unique(month_of_row)])[
+        np.unique(month_of_row, return_inverse=True)[1]]
+    # each row's working day within its month
+    working = np.empty(len(days), dtype=np.int64)
+    for i in np.unique(month_code):
+        rows = month_code == i
+        working[rows] = _day_index(months[i], country)[day_of_month[rows]]
+    sizes = [len(calendar.working_days(m, country)) for m in months]
+    managers = np.asarray(got["manager"], dtype=object)
+    amounts_in = np.asarray(got["amount"], dtype=np.float64)
+    # rows come ordered by manager, then day: split where the (manager, month) pair changes
+    key_change = np.flatnonzero((managers[1:] != managers[:-1]) | (month_code[1:] != month_code[:-1])) + 1
     amounts: dict[str, dict[dt.date, np.ndarray]] = {}
     first: dict[str, dt.date] = {}
-    for manager, day, amount in rows:
-        month = day.replace(day=1)
-        per_month = amounts.setdefault(manager, {})
-        if month not in per_month:
-            per_month[month] = np.zeros(sizes[month])
-        per_month[month][index[month][day.day - 1]] += amount
-        first[manager] = min(first.get(manager, month), month)
+    for start, stop in zip(np.r_[0, key_change], np.r_[key_change, len(days)]):
+        manager, i = managers[start], int(month_code[start])
+        month = np.zeros(sizes[i])
+        np.add.at(month, working[start:stop], amounts_in[start:stop])
+        amounts.setdefault(manager, {})[months[i]] = month
+        first.setdefault(manager, months[i])  # ordered by day: the first seen is the first
     return Days(months, amounts, first)
 
 
@@ -233,7 +268,10 @@ def add_chances(con, report) -> None:
         return
     month, country = report.month, report.country
     since = (month - dt.timedelta(days=31 * HISTORY_MONTHS)).replace(day=1)
-    days = read_days(con, month, country, since)
+    # the whole department's days, whoever looks: a seller with a short history stands on the
+    # department's manager days for a manager or a head as for the director (the groups below
+    # are the report's sellers, whom the scope has chosen)
+    days = read_days(con, month, country, since, table="department_sales")
     size = report.working_days
     elapsed = report.working_days_elapsed
 
@@ -287,10 +325,11 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
     department_stats = np.array([month_stats(a) for a in department])
     start = {name: days.months.index(days.first[name]) for name in everyone}
 
+    planned = {month for _, month in plans}
     inside, briers, months_used = [], [], set()
     for i, month in enumerate(days.months):
-        if month >= this_month:
-            continue
+        if month >= this_month or not (department[i].any() or month in planned):
+            continue  # open, or nothing loaded for it (a gap, a stray old row): no outcome
         windows = {n: stats_of[n][max(start[n], i - HISTORY_MONTHS):i] for n in everyone if start[n] < i}
         pooled = pools_of(np.concatenate(list(windows.values()))) if windows else None
         if pooled is None:
@@ -310,9 +349,9 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
                 if cutoff >= sizes[i]:
                     continue
                 chance, low, high = predict(model, actual, cutoff, sizes[i], float(actual[:cutoff].sum()), plan)
-                inside.append(low <= final <= high)
+                inside.append(round(low, 2) <= round(final, 2) <= round(high, 2))  # in kopecks
                 if chance is not None:
-                    briers.append((chance - float(final >= plan)) ** 2)
+                    briers.append((chance - float(reached(final, plan))) ** 2)
                 months_used.add(month)
     return {"months": len(months_used), "predictions": len(inside),
             "coverage_80": float(np.mean(inside)) if inside else None,
