@@ -179,13 +179,16 @@ def one_build(w: W.Workload, db: Path) -> dict:
     return out | {"maxrss_mb": maxrss_mb()}
 
 
-QUERIES = ["sales.month_report", "sales.trend", "receivables.report", "meetings.report",
-           "funnel.funnel by source", "overview.overview"]
+QUERIES = ["sales.month_report", "sales.month_report without chances", "sales.trend",
+           "receivables.report", "meetings.report", "funnel.funnel by source", "overview.overview",
+           # the forecasts (issue 16): reported, no target of their own
+           "forecast.payments.forecast", "forecast.attendance.model", "forecast.backtest"]
 
 
 def one_queries(db: Path) -> dict:
     """The KPI answers the CLI gives (kpi/cli.py), on the default month as it picks it."""
-    from kpi import access, calendar, funnel, meetings, overview, receivables, sales, settings
+    from kpi import access, calendar, forecast, funnel, meetings, overview, receivables, sales, settings
+    from kpi.forecast import attendance, payments
 
     out = {}
     with access.reader(db, access.ADMIN) as con:
@@ -195,12 +198,17 @@ def one_queries(db: Path) -> dict:
         target = meetings.saved_target(con)
         cases = {
             "sales.month_report": lambda: sales.month_report(con, month, country=country),
+            "sales.month_report without chances": lambda: sales.month_report(
+                con, month, country=country, chances=False),
             "sales.trend": lambda: sales.trend(con),  # every month (what bench/bench.py timed)
             "receivables.report": lambda: receivables.report(con, None, receivables.DEFAULT_EDGES),
             "meetings.report": lambda: meetings.report(con, meetings.month_weeks(meetings_month),
                                                        target),
             "funnel.funnel by source": lambda: funnel.funnel(con, "source"),
             "overview.overview": lambda: overview.overview(con, month, country=country),
+            "forecast.payments.forecast": lambda: payments.forecast(con, None),
+            "forecast.attendance.model": lambda: attendance.model(con),
+            "forecast.backtest": lambda: forecast.backtest(con, access.ADMIN, country),
         }
         for name in QUERIES:
             try:
@@ -459,9 +467,11 @@ def section_queries(scale, db, rows, notes, results) -> None:
             notes.append(f"query {name}: {q['error']}")
             continue
         ratio = q["seconds"] / floor["seconds"] if have_floor else None
+        targeted = not name.startswith("forecast.")
         rows.append(Row("queries", f"{name} (warm median of 3; first {secs(q['first'])})",
                         secs(q["seconds"]), base, times(q["seconds"], floor.get("seconds")),
-                        "≤ 0.10x", met(None if ratio is None else ratio <= 0.10)))
+                        "≤ 0.10x" if targeted else "—",
+                        met(None if ratio is None or not targeted else ratio <= 0.10)))
     notes.append(f"queries answered for the month {answer['month']}, receivables snapshot "
                  f"{answer['snapshot']}")
 

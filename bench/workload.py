@@ -12,7 +12,9 @@ scale 1.0:
                   manager and month is the company's shape, not a volume)
     receivables   200,000 rows in each of two snapshots, 31.10.2026 and 30.11.2026
     activities    500,000 meetings, calls and e-mails, Bitrix24-like statuses
-    candidates    100,000 candidates at HeadHunter-like stages, as of 27.11.2026
+    candidates    100,000 candidates at HeadHunter-like stages, as of 27.11.2026; the
+                  invited with invitation and interview dates, who comes set by the
+                  source and by confirming (SHOW_BY_SOURCE)
 
 Each kind twice: in the 1C style (Windows-1251, `;`, no-break-space thousands, decimal
 comma, dd.mm.yyyy dates, title lines above the header, an «Итого» row at the end) and as
@@ -38,7 +40,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "results" / "cache"
-GENERATOR = 1  # bump when the files change: a cached workload of another version is rewritten
+# who comes to an interview, by source (before confirming moves it): the truth the
+# attendance forecast's replay is measured against
+SHOW_BY_SOURCE = {"hh.ru": 0.45, "SuperJob": 0.4, "Авито Работа": 0.3, "Рекомендация": 0.8,
+                  "Сайт компании": 0.6}
+GENERATOR = 2  # bump when the files change: a cached workload of another version is rewritten
 SEED = 20261130
 
 FIRST_DAY = dt.date(2023, 12, 1)
@@ -363,9 +369,6 @@ def _generate(scale: float, folder: Path, log) -> dict:
     n = rows["candidates"]
     first_names = ["Алексей", "Мария", "Дмитрий", "Анна", "Сергей", "Ольга", "Айгерим", "Ерлан",
                    "Наталья", "Павел", "Ксения", "Тимур", "Дарья", "Асель", "Игорь", "Елена"]
-    stages = {"Отклик": 40, "Первичный отбор": 18, "Приглашён на собеседование": 10,
-              "Подтвердил участие": 4, "Не пришёл на собеседование": 3,
-              "Пришёл на собеседование": 7, "Оффер": 3, "Вышел на работу": 3, "Отказ": 12}
     sources = {"hh.ru": 50, "SuperJob": 15, "Авито Работа": 15, "Рекомендация": 10,
                "Сайт компании": 10}
     vacancies = ["Менеджер по работе с клиентами", "Торговый представитель",
@@ -373,21 +376,45 @@ def _generate(scale: float, folder: Path, log) -> dict:
     recruiters = ["Орлова Е.В.", "Жумабаева А.Т.", "Савельева О.Н.", "Крылов П.А.",
                   "Белова И.С.", "Тихонова М.Д.", "Ганиева Р.Ф.", "Лисицына Н.Г."]
     span = (CANDIDATES_AS_OF - FIRST_DAY).days + 1
-    candidates = sorted(
-        (FIRST_DAY + dt.timedelta(days=i * span // n), f"{rng.choice(SURNAMES)} {rng.choice(first_names)}",
-         rng.choice(vacancies), rng.choices(list(sources), list(sources.values()))[0],
-         rng.choice(recruiters), rng.choices(list(stages), list(stages.values()))[0])
-        for i in range(n))
+
+    def candidate(i: int) -> tuple:
+        """A candidate of a known process (the forecasts' replay measures against it): a
+        third are invited, 1-4 days after responding, to an interview 0-10 days later; who
+        comes depends on the source (a referral 80 %, Avito 30 %) and on confirming."""
+        day = FIRST_DAY + dt.timedelta(days=i * span // n)
+        name, vacancy = f"{rng.choice(SURNAMES)} {rng.choice(first_names)}", rng.choice(vacancies)
+        source = rng.choices(list(sources), list(sources.values()))[0]
+        recruiter = rng.choice(recruiters)
+        if rng.random() >= 0.35:
+            return day, name, vacancy, source, recruiter, rng.choices(
+                ["Отклик", "Первичный отбор", "Отказ"], [40, 18, 12])[0], None, None
+        invited = day + dt.timedelta(days=rng.randint(1, 4))
+        interview = invited + dt.timedelta(days=rng.choice([0, 1, 1, 2, 2, 3, 5, 7, 10]))
+        confirmed = rng.random() < 0.5
+        if interview >= CANDIDATES_AS_OF:
+            stage = "Подтвердил участие" if confirmed else "Приглашён на собеседование"
+        elif rng.random() < min(0.95, SHOW_BY_SOURCE[source] * (1.3 if confirmed else 0.8)):
+            stage = rng.choices(["Пришёл на собеседование", "Оффер", "Вышел на работу"], [7, 3, 3])[0]
+        else:
+            stage = "Не пришёл на собеседование"
+        return day, name, vacancy, source, recruiter, stage, invited, interview
+
+    candidates = sorted((candidate(i) for i in range(n)), key=lambda c: c[0])
+
+    def ru_or_empty(day):
+        return _ru(day) if day else ""
+
     put("candidates/1c", f"Кандидаты_hh_на_{CANDIDATES_AS_OF.isoformat()}.csv", [
-        f"Отклики на вакансии на {_ru(CANDIDATES_AS_OF)};;;;;", ";;;;;",
-        "Кандидат;Вакансия;Источник;Рекрутер;Дата отклика;Этап"] + [
-        f"{name};{vacancy};{source};{recruiter};{_ru(day)};{stage}"
-        for day, name, vacancy, source, recruiter, stage in candidates] + [
-        f"Итого;{len(candidates)};;;;"], "1c")
+        f"Отклики на вакансии на {_ru(CANDIDATES_AS_OF)};;;;;;;", ";;;;;;;",
+        "Кандидат;Вакансия;Источник;Рекрутер;Дата отклика;Этап;Дата приглашения;Дата собеседования"] + [
+        f"{name};{vacancy};{source};{recruiter};{_ru(day)};{stage};{ru_or_empty(inv)};{ru_or_empty(iv)}"
+        for day, name, vacancy, source, recruiter, stage, inv, iv in candidates] + [
+        f"Итого;{len(candidates)};;;;;;"], "1c")
     put("candidates/plain", f"candidates_{CANDIDATES_AS_OF.isoformat()}.csv", [
-        "candidate,vacancy,source,recruiter,response_date,stage"] + [
-        f"{name},{vacancy},{source},{recruiter},{day.isoformat()},{stage}"
-        for day, name, vacancy, source, recruiter, stage in candidates], "plain")
+        "candidate,vacancy,source,recruiter,response_date,stage,invited_date,interview_date"] + [
+        f"{name},{vacancy},{source},{recruiter},{day.isoformat()},{stage},"
+        f"{inv.isoformat() if inv else ''},{iv.isoformat() if iv else ''}"
+        for day, name, vacancy, source, recruiter, stage, inv, iv in candidates], "plain")
 
     return {"generator": GENERATOR, "scale": scale, "seed": SEED, "rows": rows,
             "files": files, "sales_title_lines": sales_title_lines}
