@@ -200,3 +200,27 @@ def test_a_due_date_of_31_12_9999_has_no_payment_date_not_a_crash(store_file):
     assert kpi("receivables", db=store_file).returncode == 0
     far = kpi("receivables", "--json", "--as-of", "9999-12-20", db=store_file)
     assert far.returncode == 2 and "Traceback" not in far.stderr and "1990" in far.stderr
+
+
+def test_documents_dated_after_today_are_not_counted_twice(store_file):
+    """Иванов sells 100 000 every working day of November 2026 up to the 16th (10 working
+    days: 2, 3, 5, 6, 9-13, 16; the 4th is a holiday), and "today" is set to the 5th (3
+    working days). The fact holds all ten days (1 000 000); what can still come is the 10
+    working days after the 16th (of 20), not the 17 after the 5th: with a constant day both
+    ends of the range are 1 000 000 + 10 x 100 000 = 2 000 000 (not 2 700 000)."""
+    import datetime as dt
+
+    from kpi import calendar, sales, store
+    from tests.helpers import load
+
+    rows = []
+    for month in (9, 10, 11):
+        for day in calendar.working_days(dt.date(2026, month, 1)):
+            if day <= dt.date(2026, 11, 16):
+                rows.append(f"{day:%d.%m.%Y};Р-{len(rows)};Иванов И.И.;К;100000.00\n")
+    load(("Дата;Документ;Менеджер;Клиент;Сумма\n" + "".join(rows)).encode(), "sales.csv")
+    with store.reader() as con:
+        report = sales.month_report(con, dt.date(2026, 11, 1), today=dt.date(2026, 11, 5))
+    ivanov = report.managers[0]
+    assert ivanov.fact == 1_000_000
+    assert float(ivanov.forecast_low) == float(ivanov.forecast_high) == 2_000_000

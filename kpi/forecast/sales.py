@@ -292,7 +292,11 @@ def add_chances(con, report) -> None:
             (pooled, "department") if single and pooled is not None else (None, "too_little")
         this_month = _month_of(days, members, month, size)
         plan = float(figures.plan) if figures.plan else None
-        chance, low, high = predict(model, this_month, elapsed, size, float(figures.fact), plan)
+        # days already in the fact are not still to come: with documents dated after "today"
+        # (pre-dated, or `--today` set back) the month is further in than the calendar says
+        sold = np.flatnonzero(this_month)
+        known = max(elapsed, int(sold[-1]) + 1 if len(sold) else 0)
+        chance, low, high = predict(model, this_month, known, size, float(figures.fact), plan)
         figures.plan_chance = chance
         figures.forecast_low = None if low is None else Decimal(str(round(low, 2)))
         figures.forecast_high = None if high is None else Decimal(str(round(high, 2)))
