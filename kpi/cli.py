@@ -349,7 +349,7 @@ def cmd_receivables(args) -> int:
         print(texts.CLI_REC_NO_DATA)
         return 0
     print(texts.CLI_REC_TITLE.format(as_of=i18n.date(report.as_of), snapshot=i18n.date(report.snapshot)))
-    headers = [*report.keys, texts.CLI_REC_TOTAL, texts.CLI_REC_OVERDUE]
+    headers = [*map(receivables.bucket_title, report.keys), texts.CLI_REC_TOTAL, texts.CLI_REC_OVERDUE]
     column = max([14] + [len(h) + 2 for h in headers])
     rows = [*report.by_manager.items(), (texts.DEPARTMENT_LABEL, report.totals)]
     width = max([len(name) for name, _ in rows] + [12])
