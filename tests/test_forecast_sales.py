@@ -160,11 +160,11 @@ def test_a_closed_month_has_no_chance(company):
 def test_the_backtest_replays_the_loaded_months(company):
     """July to October are closed (the fixture's November is open only while today is in
     it): August, September and October are replayed from their 5th, 10th and 15th working
-    day: Иванов in August on the department's days (one month of his own), in September and
-    October on his own; the department from September (two months behind it); Новиков in
-    October (the months before are not his) on the department's days, three cutoffs each:
-    August 3, September 3 + 3, October 3 + 3 + 3 = 18. Plans exist only for November, so no
-    chance is scored, only ranges."""
+    day: not August (July alone behind it, of anyone's: too little), Иванов in September and
+    October on his own two and three months, the department likewise; Новиков in October
+    (the months before are not his) on the department's days, three cutoffs each:
+    September 3 + 3, October 3 + 3 + 3 = 15. Plans exist only for November, so no chance is
+    scored, only ranges."""
     import json
     import subprocess
     import sys
@@ -174,6 +174,6 @@ def test_the_backtest_replays_the_loaded_months(company):
                           "--json"], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     result = json.loads(out)
     assert set(result) == {"sales", "attendance"}
-    assert result["sales"]["months"] == 3 and result["sales"]["predictions"] == 18
+    assert result["sales"]["months"] == 2 and result["sales"]["predictions"] == 15
     assert 0.5 <= result["sales"]["coverage_80"] <= 1
     assert result["sales"]["brier"] is None  # no plan in a replayed month: no chance to score

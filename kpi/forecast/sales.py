@@ -15,8 +15,8 @@ modelled from the seller's own past working days (a manager, a team, the departm
   and variance (sales are positive and skewed), or a normal one when the mean is not positive.
 
 A seller with fewer than `MIN_OWN_MONTHS` past months takes the department's pooled manager
-days instead (said as `basis = "department"`); with no usable history anywhere the chance is
-not guessed (`basis = "too_little"`). `backtest` replays the loaded history to measure how
+days instead, when those span that many months (said as `basis = "department"`); with no
+usable history anywhere the chance is not guessed (`basis = "too_little"`). `backtest` replays the loaded history to measure how
 well the chances and ranges are calibrated.
 """
 
@@ -280,7 +280,11 @@ def add_chances(con, report) -> None:
 
     # the department's manager days: the stand-in for a seller with too short a history
     everyone = [m.name for m in report.managers]
-    pooled = pools([h for name in days.amounts for h in _history(days, [name], month, size_of)])
+    histories = [_history(days, [name], month, size_of) for name in days.amounts]
+    # the department's days stand in only when they span MIN_OWN_MONTHS months themselves: one
+    # month of everyone cannot tell a good month from a bad one (its chances were overconfident)
+    pooled = pools([h for history in histories for h in history]) \
+        if max(map(len, histories), default=0) >= MIN_OWN_MONTHS else None
     groups = [(m, [m.name]) for m in report.managers]
     groups += [(t, [m.name for m in report.managers if m.team == t.name]) for t in report.teams]
     groups.append((report.department, everyone))
@@ -335,7 +339,8 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
         if month >= this_month or not (department[i].any() or month in planned):
             continue  # open, or nothing loaded for it (a gap, a stray old row): no outcome
         windows = {n: stats_of[n][max(start[n], i - HISTORY_MONTHS):i] for n in everyone if start[n] < i}
-        pooled = pools_of(np.concatenate(list(windows.values()))) if windows else None
+        pooled = pools_of(np.concatenate(list(windows.values()))) \
+            if windows and max(map(len, windows.values())) >= MIN_OWN_MONTHS else None
         if pooled is None:
             continue
         # everyone who sold or had a plan that month (the range needs no plan, the chance does)
