@@ -149,6 +149,9 @@ def report(con, as_of: dt.date | None = None, edges=DEFAULT_EDGES,
                   over_by_manager)
 
 
+OVER_LIMIT_SHOWN = 50  # the page's table: the largest excesses; the CSV has every client
+
+
 def over_limit(con, snapshot: dt.date) -> list[dict]:
     """Clients whose net balance (advances netted) exceeds their credit limit; at the limit
     is not over. The client's manager is the one holding most of its debt."""
