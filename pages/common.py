@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from kpi import access, calendar, i18n, receivables, settings, store, texts
+from kpi import access, calendar, i18n, receivables, sales, settings, store, texts
 from kpi.formatting import fmt_money
 from kpi.importer import month_name
 
@@ -244,25 +244,23 @@ def engine(function_name: str, *args, **kwargs):
     return cached(function_name, db(), version, scope(), dt.date.today(), *args, **kwargs)
 
 
-def manager_search(key: str, teams: list[str]) -> tuple[str, list[str]]:
-    """The search box (and, with several teams, the team filter) above a page's managers;
-    kpi.sales.find does the matching. Typing reruns only the fragment it sits in."""
+def manager_search(key: str, rows: list[dict], teams: list[str], **find) -> list[dict] | None:
+    """The search box (and, with several teams, the team filter) above a page's managers, and
+    the rows it finds (kpi.sales.find matches; `find`: its name/team_of options), saying how
+    many (or that it found nobody: then None, nothing to draw). Typing reruns only the
+    fragment it sits in."""
     columns = st.columns([3, 2]) if len(teams) > 1 else [st.container()]
     text = columns[0].text_input(texts.FIND_MANAGER, key=f"{key}_find", type="search",
                                  placeholder=texts.FIND_PLACEHOLDER, live="300ms")
     chosen = columns[1].multiselect(texts.FIND_TEAMS, teams, key=f"{key}_teams",
                                     placeholder=texts.FIND_ALL_TEAMS, format_func=texts.group_name) if len(teams) > 1 else []
-    return text or "", chosen
-
-
-def filtered(found: list, total: int) -> bool:
-    """Say how many a search found (or that it found nobody); False when there is nothing to draw."""
+    found = sales.find(rows, text or "", chosen, **find)
     if not found:
         st.info(texts.FIND_NONE)
-        return False
-    if len(found) < total:
-        st.caption(texts.FOUND.format(n=len(found), total=total))
-    return True
+        return None
+    if len(found) < len(rows):
+        st.caption(texts.FOUND.format(n=len(found), total=len(rows)))
+    return found
 
 
 def month_picker(where, label: str, months: list, key: str):

@@ -10,7 +10,7 @@ from kpi import i18n, sales, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_number, fmt_ratio
 from pages.common import (
-    chart_labels, db, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    chart_labels, db, engine, fragment, guard, LEVEL_COLOURS, manager_search,
     month_picker, note_data_version, plotly_layout, scope)
 
 guard("meetings")
@@ -109,9 +109,8 @@ def heat_map(managers: list[str]) -> go.Figure:
 def managers() -> None:
     """Search, heat map and table: typing a name reruns this part only."""
     st.subheader(texts.MEET_HEATMAP)
-    text, teams = manager_search("meet", team_list)
-    found = sales.find(rows, text, teams, name="manager", team_of=team_of)
-    if not filtered(found, len(rows)):
+    found = manager_search("meet", rows, team_list, name="manager", team_of=team_of)
+    if found is None:
         return
     ends = M.attention(found)
     config = {"displayModeBar": False}

@@ -5,12 +5,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import calendar, i18n, overview, report, sales, settings, store, texts
+from kpi import calendar, i18n, overview, report, settings, store, texts
 from kpi.export import excel_csv
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
-    chart_labels, db, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    chart_labels, db, engine, fragment, guard, LEVEL_COLOURS, manager_search,
     money_symbol, month_picker, note_data_version, plotly_layout, scope)
 
 guard("overview")
@@ -142,9 +142,8 @@ manager_rows = [r for r in rows if r["kind"] == "manager"]
 def attention() -> None:
     """Search and scorecard: typing a name reruns this part only; a click opens the manager."""
     st.subheader(texts.OVERVIEW_SCORECARD)
-    text, teams = manager_search("overview", [t.name for t in ov.teams])
-    found = sales.find(manager_rows, text, teams)
-    if not filtered(found, len(manager_rows)):
+    found = manager_search("overview", manager_rows, [t.name for t in ov.teams])
+    if found is None:
         return
     table = rows if len(found) == len(manager_rows) else found  # the full table ends with the totals
     picked = st.dataframe(scorecard(table, shown), hide_index=True, width="stretch",

@@ -11,7 +11,7 @@ from kpi.export import excel_csv
 from kpi.forecast.payments import MIN_PAID, OWN, POOLED
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from pages.common import (
-    chart_labels, db, engine, filtered, fragment, guard, manager_search, money_symbol,
+    chart_labels, db, engine, fragment, guard, manager_search, money_symbol,
     note_data_version, plotly_layout, scope)
 
 guard("receivables")
@@ -119,9 +119,8 @@ shown_columns = {k: v for k, v in columns.items() if k != "no_term" or totals.no
 def managers() -> None:
     """Search, chart and table: typing a name reruns this part only."""
     st.subheader(texts.REC_BY_MANAGER)
-    text, teams = manager_search("rec", team_list)
-    found = sales.find(manager_rows, text, teams, name="manager", team_of=team_of)
-    if not filtered(found, len(manager_rows)):
+    found = manager_search("rec", manager_rows, team_list, name="manager", team_of=team_of)
+    if found is None:
         return
     ends = R.attention(found)
     st.plotly_chart(debt_chart(ends.worst), config={"displayModeBar": False}, key="rec_chart")

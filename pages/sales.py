@@ -13,7 +13,7 @@ from kpi.forecast import sales as forecast_sales
 from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
-    chart_labels, documents_frame, engine, filtered, fragment, guard, LEVEL_COLOURS, manager_search,
+    chart_labels, documents_frame, engine, fragment, guard, LEVEL_COLOURS, manager_search,
     money_symbol, month_picker, plain, plotly_layout)
 
 guard("sales")
@@ -173,9 +173,8 @@ def managers() -> None:
     """Search, chart, table and a manager's documents: typing a name or clicking a row
     reruns this part only."""
     st.subheader(texts.SALES_BY_MANAGER)
-    text, teams = manager_search("sales", team_list)
-    found = sales.find(manager_rows, text, teams)
-    if not filtered(found, len(manager_rows)):
+    found = manager_search("sales", manager_rows, team_list)
+    if found is None:
         return
     ends = sales.attention(found)
     values = [(r["pace"] if r["pace"] is not None else r["fulfilment"] or 0) * 100
