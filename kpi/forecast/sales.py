@@ -259,6 +259,30 @@ def _history(days: Days, managers: list[str], month: dt.date, size_of) -> list[n
     return [_month_of(days, managers, m, size_of(m)) for m in past]
 
 
+def _stats(history: list[np.ndarray]) -> np.ndarray:
+    return np.array([month_stats(m) for m in history]).reshape(-1, 6)
+
+
+def _stand_in(windows) -> Pools | None:
+    """The department's manager days (every seller's stacked past `month_stats`): the model
+    of a seller with too short a history, only when they span MIN_OWN_MONTHS months
+    themselves: one month of everyone cannot tell a good month from a bad one (its chances
+    were overconfident)."""
+    windows = [w for w in windows if len(w)]
+    return pools_of(np.concatenate(windows)) \
+        if windows and max(map(len, windows)) >= MIN_OWN_MONTHS else None
+
+
+def _model(own: np.ndarray | None, stand_in: Pools | None, single: bool) -> tuple[Pools | None, str]:
+    """A seller's model and its basis: their own past months (`own`, stacked `month_stats`)
+    when there are enough, else, for one manager, the department's stand-in."""
+    if own is not None and len(own) >= MIN_OWN_MONTHS:
+        return pools_of(own), "own"
+    if single and stand_in is not None:
+        return stand_in, "department"
+    return None, "too_little"
+
+
 def add_chances(con, report) -> None:
     """Set the chance and range on every manager, team and the department of a
     `sales.MonthReport` (`plan_chance`, `forecast_low`, `forecast_high`, `chance_basis`,
@@ -278,22 +302,17 @@ def add_chances(con, report) -> None:
     def size_of(m):
         return len(calendar.working_days(m, country))
 
-    # the department's manager days: the stand-in for a seller with too short a history
+    # each seller's past months once: their own model, and together the department's stand-in
+    history_of = {name: _stats(_history(days, [name], month, size_of)) for name in days.amounts}
+    stand_in = _stand_in(history_of.values())
     everyone = [m.name for m in report.managers]
-    histories = [_history(days, [name], month, size_of) for name in days.amounts]
-    # the department's days stand in only when they span MIN_OWN_MONTHS months themselves: one
-    # month of everyone cannot tell a good month from a bad one (its chances were overconfident)
-    pooled = pools([h for history in histories for h in history]) \
-        if max(map(len, histories), default=0) >= MIN_OWN_MONTHS else None
     groups = [(m, [m.name]) for m in report.managers]
     groups += [(t, [m.name for m in report.managers if m.team == t.name]) for t in report.teams]
     groups.append((report.department, everyone))
     for figures, members in groups:
-        history = _history(days, members, month, size_of)
-        own = pools(history) if len(history) >= MIN_OWN_MONTHS else None
         single = len(members) == 1
-        model, basis = (own, "own") if own is not None else \
-            (pooled, "department") if single and pooled is not None else (None, "too_little")
+        history = history_of.get(members[0]) if single else _stats(_history(days, members, month, size_of))
+        model, basis = _model(history, stand_in, single)
         this_month = _month_of(days, members, month, size)
         plan = float(figures.plan) if figures.plan else None
         # days already in the fact are not still to come: with documents dated after "today"
@@ -339,9 +358,8 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
         if month >= this_month or not (department[i].any() or month in planned):
             continue  # open, or nothing loaded for it (a gap, a stray old row): no outcome
         windows = {n: stats_of[n][max(start[n], i - HISTORY_MONTHS):i] for n in everyone if start[n] < i}
-        pooled = pools_of(np.concatenate(list(windows.values()))) \
-            if windows and max(map(len, windows.values())) >= MIN_OWN_MONTHS else None
-        if pooled is None:
+        stand_in = _stand_in(windows.values())
+        if stand_in is None:
             continue
         # everyone who sold or had a plan that month (the range needs no plan, the chance does)
         sellers = [(arrays[n][i], windows.get(n), plans.get((n, month))) for n in everyone
@@ -349,8 +367,7 @@ def backtest(con, country: str = calendar.DEFAULT_COUNTRY) -> dict:
         sellers.append((department[i], department_stats[max(0, i - HISTORY_MONTHS):i],
                         sum(plans.get((n, month), 0.0) for n in everyone) or None))
         for actual, window, plan in sellers:
-            own = pools_of(window) if window is not None and len(window) >= MIN_OWN_MONTHS else None
-            model = own if own is not None else pooled if actual is not department[i] else None
+            model, _ = _model(window, stand_in, actual is not department[i])
             if model is None:
                 continue
             final = float(actual.sum())
