@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_percent, get_currency_symbol, parse_pattern
+from babel.numbers import get_currency_symbol, parse_pattern
 
 LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 DEFAULT = "ru"
@@ -99,11 +99,17 @@ def percent(value, digits: int = 1) -> str:
     """`103,5 %` / `103.5%`: the locale's own percent pattern, `digits` after the mark."""
     if value is None:
         return "—"
-    pattern = Locale.parse(locale()).percent_formats[None].pattern
+    return _percent_pattern(locale(), digits).apply(
+        half_up(Decimal(str(value)) * 100, digits) / 100, _locale_of(locale()))
+
+
+@lru_cache(maxsize=None)
+def _percent_pattern(locale_code: str, digits: int):
+    """The locale's percent pattern with `digits` after the mark, parsed once."""
+    pattern = _locale_of(locale_code).percent_formats[None].pattern
     head, _, tail = pattern.partition("0")
     body = "0" + ("." + "0" * digits if digits else "")
-    return format_percent(half_up(Decimal(str(value)) * 100, digits) / 100,
-                          head + body + tail.lstrip("0"), locale=locale())
+    return parse_pattern(head + body + tail.lstrip("0"))
 
 
 def date(value: dt.date | None) -> str:
@@ -122,7 +128,7 @@ def month(value: dt.date) -> str:
 def chart_separators() -> str:
     """Plotly's `separators` (decimal mark, then thousands): `, ` in Russian and Kazakh,
     `.,` in English, from the locale's own symbols."""
-    symbols = Locale.parse(locale()).number_symbols["latn"]
+    symbols = _locale_of(locale()).number_symbols["latn"]
     group = symbols["group"].replace("\u00a0", " ").replace("\u202f", " ")
     return symbols["decimal"] + group
 
@@ -141,4 +147,4 @@ def day_month(value: dt.date) -> str:
 
 def country(code: str) -> str:
     """`KZ` -> `Казахстан`, `Қазақстан`, `Kazakhstan`: CLDR's territory names."""
-    return Locale.parse(locale()).territories.get(code, code)
+    return _locale_of(locale()).territories.get(code, code)
