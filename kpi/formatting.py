@@ -18,6 +18,13 @@ def fmt_money(value, digits: int = 0, currency: str = "") -> str:
     return i18n.money(value, _CODES.get(currency), digits) if currency else i18n.number(value, digits)
 
 
+def fmt_currency(symbol: str) -> str:
+    """The currency alone, as an axis title: `₽`, `₸`; `RUB`, `KZT` in English, as English
+    money is written (`1,234 RUB`)."""
+    code = _CODES.get(symbol)
+    return code if code and i18n.language() == "en" else symbol
+
+
 def fmt_number(value, digits: int = 1, signed: bool = False) -> str:
     """`3,9` / `3.9`; `signed`: `+11,6` for a change (a plain hyphen-minus: Streamlit's delta
     arrow reads the sign)."""

@@ -9,7 +9,7 @@ from kpi import receivables as R
 from kpi import i18n, sales, store, texts
 from kpi.export import excel_csv
 from kpi.forecast.payments import MIN_PAID, OWN, POOLED
-from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
+from kpi.formatting import fmt_currency, fmt_date, fmt_money, fmt_money_short, fmt_number, fmt_ratio
 from pages.common import (
     chart_labels, db, engine, fragment, guard, manager_search, money_symbol,
     note_data_version, plotly_layout, scope)
@@ -95,7 +95,7 @@ def debt_chart(rows: list[dict]) -> go.Figure:
         chart.add_bar(y=names, x=[float(r["no_term"]) for r in rows], name=bucket_title("no_term"),
                       orientation="h", marker_color="#9e9e9e")
     chart.update_layout(**plotly_layout(height=max(240, 90 + 34 * len(rows))), barmode="stack",  # the legend clear of the axis
-                        xaxis={"title": SYMBOL, "tickformat": ",.0f"}, legend_traceorder="normal")
+                        xaxis={"title": fmt_currency(SYMBOL), "tickformat": ",.0f"}, legend_traceorder="normal")
     return chart
 
 
@@ -150,7 +150,7 @@ else:
                                     text=[fmt_money_short(a, SYMBOL) for a in amounts], textposition="outside",
                                     cliponaxis=False, hoverinfo="x+text"))
     inflow_chart.update_layout(**plotly_layout(height=240, top=30), title={"text": texts.PAY_INFLOW, "font": {"size": 14}},
-                               yaxis={"title": SYMBOL, "tickformat": ",.0f"}, showlegend=False)
+                               yaxis={"title": fmt_currency(SYMBOL), "tickformat": ",.0f"}, showlegend=False)
     inflow_right.plotly_chart(inflow_chart, config={"displayModeBar": False}, key="pay_inflow_chart")
     sources = [b.source for b in payments.basis.values()]
     st.caption(texts.PAY_BASIS.format(snapshots=payments.snapshots, paid=payments.paid, open=payments.open,

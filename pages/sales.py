@@ -10,7 +10,7 @@ import streamlit as st
 from kpi import calendar, i18n, sales, texts
 from kpi.export import excel_csv
 from kpi.forecast import sales as forecast_sales
-from kpi.formatting import fmt_date, fmt_money, fmt_money_short, fmt_ratio
+from kpi.formatting import fmt_currency, fmt_date, fmt_money, fmt_money_short, fmt_ratio
 from kpi.importer import month_name
 from pages.common import (
     chart_labels, documents_frame, engine, fragment, guard, LEVEL_COLOURS, manager_search,
@@ -237,10 +237,10 @@ def trend() -> None:
     this_month = dt.date.today().replace(day=1)
     labels = [month_name(m) + (" *" if m == this_month else "") for m in series["month"]]
     chart.add_bar(x=labels, y=series["fact"].astype(float) / 1e6, name=texts.SALES_TREND_FACT,
-                  marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} " + texts.MILLIONS_OF.format(currency=SYMBOL) + "<extra></extra>")
+                  marker_color="#1f5fa8", hovertemplate="%{x}: %{y:,.2f} " + texts.MILLIONS_OF.format(currency=fmt_currency(SYMBOL)) + "<extra></extra>")
     chart.add_scatter(x=labels, y=series["plan"].astype(float) / 1e6, name=texts.SALES_TREND_PLAN,
                       mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
-    chart.update_layout(**plotly_layout(height=320), yaxis={"title": texts.MILLIONS_OF.format(currency=SYMBOL), "tickformat": ",.0f"})
+    chart.update_layout(**plotly_layout(height=320), yaxis={"title": texts.MILLIONS_OF.format(currency=fmt_currency(SYMBOL)), "tickformat": ",.0f"})
     st.plotly_chart(chart, config={"displayModeBar": False})
     if this_month in set(series["month"]):
         st.caption(plain(texts.SALES_TREND_OPEN))  # its leading "*" is not a list

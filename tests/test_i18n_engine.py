@@ -87,3 +87,13 @@ def test_money_in_a_stored_note_is_written_in_each_language(language):
     assert "1\u00a0500,00" in texts.read_notes(note)
     language("en")
     assert "1,500.00" in texts.read_notes(note)
+
+
+def test_a_currency_alone_is_written_as_money_is(language):
+    """An axis titled `₽` under figures written `1,234 RUB` reads as two currencies."""
+    from kpi.formatting import fmt_currency
+
+    language("ru")
+    assert fmt_currency("₸") == "₸"
+    language("en")
+    assert (fmt_currency("₽"), fmt_currency("₸")) == ("RUB", "KZT")
